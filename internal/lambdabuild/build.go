@@ -1,0 +1,144 @@
+// Package lambdabuild builds a Go Lambda function into a reproducible deployment
+// archive: the same source and toolchain always give the same bytes, so an
+// unchanged function never shows a diff in `pulumi preview`.
+package lambdabuild
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// BinaryName is the executable name the provided.al2023 runtime starts.
+const BinaryName = "bootstrap"
+
+// zipEpoch is the earliest time a zip header can hold; every entry gets it so
+// the archive does not depend on when it was built.
+var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Options says what to build and where.
+type Options struct {
+	// Package is the Go package to build, as `go build` takes it (for example "./lambda").
+	Package string
+	// ModuleDir is the directory `go build` runs in; empty means the current directory.
+	ModuleDir string
+	// OutputDir receives the binary and the zip; it is created if missing.
+	OutputDir string
+	// GOARCH is the target architecture: "arm64" for Graviton functions, "amd64" otherwise.
+	GOARCH string
+}
+
+// Artifact is a built function ready to deploy.
+type Artifact struct {
+	// BinaryPath is the stripped, static linux executable.
+	BinaryPath string
+	// ZipPath is the deployment archive holding BinaryPath as "bootstrap".
+	ZipPath string
+	// SourceCodeHash is the base64 SHA-256 of the zip, the form Lambda's
+	// CodeSha256 and the provider's sourceCodeHash use.
+	SourceCodeHash string
+	// ZipSize is the archive size in bytes.
+	ZipSize int64
+}
+
+// Build compiles opts.Package for linux/opts.GOARCH and packs it into a zip.
+func Build(ctx context.Context, opts Options) (Artifact, error) {
+	if opts.Package == "" || opts.OutputDir == "" || opts.GOARCH == "" {
+		return Artifact{}, errors.New("lambdabuild: Package, OutputDir and GOARCH are required")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return Artifact{}, fmt.Errorf("build %s: the Go toolchain must be on PATH to build the function: %w", opts.Package, err)
+	}
+	if err := os.MkdirAll(opts.OutputDir, 0o755); err != nil {
+		return Artifact{}, fmt.Errorf("build %s: create output directory: %w", opts.Package, err)
+	}
+
+	binaryPath := filepath.Join(opts.OutputDir, BinaryName)
+	// -trimpath, -buildvcs=false and an empty build ID keep machine paths, git
+	// state and per-build IDs out of the binary; lambda.norpc drops the legacy
+	// go1.x RPC server that provided.al2023 never uses.
+	cmd := exec.CommandContext(ctx, goTool, "build",
+		"-tags", "lambda.norpc",
+		"-trimpath",
+		"-buildvcs=false",
+		"-ldflags", "-s -w -buildid=",
+		"-o", binaryPath,
+		opts.Package,
+	)
+	cmd.Dir = opts.ModuleDir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+opts.GOARCH, "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return Artifact{}, fmt.Errorf("build %s for linux/%s: %w\n%s", opts.Package, opts.GOARCH, err, strings.TrimSpace(stderr.String()))
+	}
+
+	zipPath := filepath.Join(opts.OutputDir, BinaryName+".zip")
+	if err := writeZip(zipPath, binaryPath); err != nil {
+		return Artifact{}, fmt.Errorf("package %s: %w", opts.Package, err)
+	}
+	hash, size, err := fileSHA256(zipPath)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("hash %s: %w", zipPath, err)
+	}
+	return Artifact{BinaryPath: binaryPath, ZipPath: zipPath, SourceCodeHash: hash, ZipSize: size}, nil
+}
+
+// writeZip packs the binary as the archive's only entry, with a fixed time and
+// an executable mode, then renames it into place so a reader never sees half a file.
+func writeZip(zipPath, binaryPath string) error {
+	binary, err := os.Open(binaryPath)
+	if err != nil {
+		return err
+	}
+	defer binary.Close()
+
+	tmp, err := os.CreateTemp(filepath.Dir(zipPath), ".bootstrap-*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+
+	archive := zip.NewWriter(tmp)
+	header := &zip.FileHeader{Name: BinaryName, Method: zip.Deflate, Modified: zipEpoch}
+	header.SetMode(0o755)
+	entry, err := archive.CreateHeader(header)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(entry, binary); err != nil {
+		return err
+	}
+	if err := archive.Close(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), zipPath)
+}
+
+func fileSHA256(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)), n, nil
+}
