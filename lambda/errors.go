@@ -1,0 +1,58 @@
+package main
+
+import "errors"
+
+// Cognito shows a pre sign-up error to the user as
+// "PreSignUp failed with error <message>." — so every message here is short,
+// actionable, and carries no personal data.
+const (
+	msgMissingEmail    = "Sign-in refused: the identity provider sent no email address"
+	msgUnverifiedEmail = "Sign-in refused: the email address is not verified"
+	msgInvalidEmail    = "Sign-in refused: the email address is not valid"
+	msgMissingSubject  = "Sign-in refused: the identity provider sent no subject identifier"
+	msgAmbiguous       = "Sign-in refused: more than one account uses this email address, contact support"
+	msgDisabled        = "Sign-in refused: the account for this email address is disabled"
+	msgNoAccount       = "Sign-in refused: no account exists for this email address"
+	msgTryAgain        = "Sign-in could not be completed, please try again"
+	msgInvalidEvent    = "Sign-in could not be completed: invalid sign-up event"
+)
+
+// SignUpRefusedError is a deliberate decision not to let the sign-up go on.
+// Error() is the message Cognito shows to the user; Reason is a stable token
+// for logs and tests.
+type SignUpRefusedError struct {
+	Reason  string
+	Message string
+}
+
+func (e *SignUpRefusedError) Error() string { return e.Message }
+
+func refuse(reason, message string) error {
+	return &SignUpRefusedError{Reason: reason, Message: message}
+}
+
+// SignUpFailedError means the function could not decide safely (Cognito
+// unavailable, budget exhausted, unexpected response, panic). It fails closed:
+// the user sees a generic retry message, the cause stays in the chain for logs
+// and tests.
+type SignUpFailedError struct {
+	Err error
+}
+
+func (e *SignUpFailedError) Error() string { return msgTryAgain }
+func (e *SignUpFailedError) Unwrap() error { return e.Err }
+
+// InvalidEventError is returned for payloads that are not a pre sign-up event.
+type InvalidEventError struct {
+	Err error
+}
+
+func (e *InvalidEventError) Error() string { return msgInvalidEvent }
+func (e *InvalidEventError) Unwrap() error { return e.Err }
+
+// errPanic marks a recovered panic inside a SignUpFailedError.
+var errPanic = errors.New("recovered panic")
+
+// errBudget is returned when too little of Cognito's time budget is left to
+// start another call.
+var errBudget = errors.New("time budget exhausted")

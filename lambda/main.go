@@ -1,0 +1,36 @@
+// Command bootstrap is the Cognito pre sign-up trigger that links a first
+// Descope (OIDC) sign-in to the existing account with the same verified email.
+//
+// Build: CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -o bootstrap ./lambda
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+
+	cfg, err := loadConfig(os.LookupEnv)
+	if err != nil {
+		// Fail closed: without a valid configuration no sign-up may pass.
+		logger.Error("invalid configuration", "error", err.Error())
+		os.Exit(1)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	client, err := newCognitoClient(ctx)
+	cancel()
+	if err != nil {
+		logger.Error("cannot create Cognito client", "error", err.Error())
+		os.Exit(1)
+	}
+
+	logger.Info("configured", "provider", cfg.ProviderName, "require_existing_user", cfg.RequireExistingUser)
+	lambda.Start(NewHandler(cfg, client, logger).HandleRaw)
+}

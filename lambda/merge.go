@@ -1,0 +1,464 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+const (
+	triggerExternalProvider = "PreSignUp_ExternalProvider"
+
+	attrEmail         = "email"
+	attrEmailVerified = "email_verified"
+	attrDescopeSub    = "custom:descope_sub"
+	attrIdentities    = "identities"
+
+	// listLimit is ListUsers' maximum page size; maxListPages bounds the
+	// pages read per query. More matches than that means something is
+	// wrong with the pool, and the function fails closed.
+	listLimit    = 60
+	maxListPages = 3
+)
+
+// userPoolIDPattern is Cognito's documented pattern for user pool IDs.
+var userPoolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+
+// cognitoAPI is the part of the Cognito client the function uses.
+type cognitoAPI interface {
+	ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+	AdminLinkProviderForUser(ctx context.Context, in *cip.AdminLinkProviderForUserInput, optFns ...func(*cip.Options)) (*cip.AdminLinkProviderForUserOutput, error)
+}
+
+// Handler is the pre sign-up merge function.
+type Handler struct {
+	cfg Config
+	api cognitoAPI
+	log *slog.Logger
+	now func() time.Time
+}
+
+// NewHandler returns a Handler; logger gets one JSON line per invocation.
+func NewHandler(cfg Config, api cognitoAPI, logger *slog.Logger) *Handler {
+	return &Handler{cfg: cfg, api: api, log: logger, now: time.Now}
+}
+
+// decision is what one invocation did, for the log line.
+type decision struct {
+	action     string // skip, link, already_linked, no_match, refuse, error
+	reason     string
+	email      string // raw: only ever logged masked
+	poolID     string
+	trigger    string
+	candidates int
+	calls      int
+	stack      string // set when a panic was recovered
+}
+
+// HandleRaw is the Lambda entry point. It decodes the payload strictly, runs
+// the decision, and returns the input payload unchanged so Cognito continues
+// with the event it sent. Any panic becomes an error, so the process keeps
+// serving.
+func (h *Handler) HandleRaw(ctx context.Context, payload json.RawMessage) (out json.RawMessage, err error) {
+	start := h.now()
+	d := &decision{}
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+			err = &SignUpFailedError{Err: fmt.Errorf("%w: %v", errPanic, r)}
+			d.action, d.reason = "error", "panic"
+			d.stack = string(debug.Stack())
+		}
+		h.logDecision(ctx, d, start, err)
+	}()
+
+	ev, err := decodeEvent(payload)
+	if err != nil {
+		d.action, d.reason = "error", "invalid_event"
+		return nil, err
+	}
+	if err := h.decide(ctx, ev, d); err != nil {
+		return nil, err
+	}
+	// Cognito continues with the returned event. Nothing is changed: in
+	// particular autoConfirmUser/autoVerifyEmail stay as sent, since Cognito
+	// confirms federated users itself and email_verified comes from the
+	// provider's attribute mapping.
+	return payload, nil
+}
+
+// Handle is the typed form of HandleRaw, for callers that already hold the
+// event. It returns the same event on success.
+func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return ev, &InvalidEventError{Err: err}
+	}
+	if _, err := h.HandleRaw(ctx, raw); err != nil {
+		return ev, err
+	}
+	return ev, nil
+}
+
+// decodeEvent accepts only a JSON object shaped like a pre sign-up event.
+func decodeEvent(payload []byte) (*events.CognitoEventUserPoolsPreSignup, error) {
+	trimmed := bytes.TrimLeft(payload, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, &InvalidEventError{Err: errors.New("payload is not a JSON object")}
+	}
+	var ev events.CognitoEventUserPoolsPreSignup
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, &InvalidEventError{Err: fmt.Errorf("decode pre sign-up event: %w", err)}
+	}
+	if ev.TriggerSource == "" {
+		return nil, &InvalidEventError{Err: errors.New("event has no triggerSource")}
+	}
+	return &ev, nil
+}
+
+// decide applies the merge rules to one event. A nil error means "let Cognito
+// continue"; a *SignUpRefusedError or *SignUpFailedError stops the sign-up.
+func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPreSignup, d *decision) error {
+	d.trigger, d.poolID = ev.TriggerSource, ev.UserPoolID
+
+	if ev.TriggerSource != triggerExternalProvider {
+		d.action, d.reason = "skip", "other_trigger"
+		return nil
+	}
+	// Cognito lowercases the whole user name in case-insensitive pools, so
+	// the provider prefix is compared without case.
+	prefix := h.cfg.ProviderName + "_"
+	if len(ev.UserName) < len(prefix) || !strings.EqualFold(ev.UserName[:len(prefix)], prefix) {
+		d.action, d.reason = "skip", "other_provider"
+		return nil
+	}
+	if !userPoolIDPattern.MatchString(ev.UserPoolID) || len(ev.UserPoolID) > 55 {
+		d.action, d.reason = "error", "invalid_event"
+		return &InvalidEventError{Err: errors.New("event has no valid userPoolId")}
+	}
+
+	attrs := ev.Request.UserAttributes
+	email := attrs[attrEmail]
+	d.email = email
+	if email == "" {
+		return h.refuse(d, "missing_email", msgMissingEmail)
+	}
+	// The account-takeover defence: only an address the provider vouches
+	// for may be matched to an existing account.
+	if !strings.EqualFold(attrs[attrEmailVerified], "true") {
+		return h.refuse(d, "email_not_verified", msgUnverifiedEmail)
+	}
+	if !searchableEmail(email) {
+		return h.refuse(d, "invalid_email", msgInvalidEmail)
+	}
+
+	ctx, cancel := context.WithDeadline(ctx, invocationDeadline(ctx, h.now()))
+	defer cancel()
+
+	candidates, err := h.findCandidates(ctx, ev.UserPoolID, email, d)
+	if err != nil {
+		return h.fail(d, "cognito_error", err)
+	}
+	d.candidates = len(candidates)
+	switch {
+	case len(candidates) == 0:
+		if h.cfg.RequireExistingUser {
+			return h.refuse(d, "no_existing_user", msgNoAccount)
+		}
+		d.action, d.reason = "no_match", "no_existing_user"
+		return nil
+	case len(candidates) > 1:
+		return h.refuse(d, "multiple_candidates", msgAmbiguous)
+	}
+	dest := candidates[0]
+	if !dest.Enabled {
+		return h.refuse(d, "candidate_disabled", msgDisabled)
+	}
+	// The subject is taken from the mapped attribute, exact case, never
+	// rebuilt from the (possibly lowercased) user name.
+	subject := attrs[attrDescopeSub]
+	if subject == "" {
+		return h.refuse(d, "missing_subject", msgMissingSubject)
+	}
+
+	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(dest.Username), subject, d)
+	if err != nil {
+		return h.fail(d, "link_failed", err)
+	}
+	if linked {
+		d.action, d.reason = "link", "linked_existing_user"
+	} else {
+		d.action, d.reason = "already_linked", "retry_after_link"
+	}
+	return nil
+}
+
+func (h *Handler) refuse(d *decision, reason, message string) error {
+	d.action, d.reason = "refuse", reason
+	return refuse(reason, message)
+}
+
+func (h *Handler) fail(d *decision, reason string, err error) error {
+	d.action, d.reason = "error", reason
+	return &SignUpFailedError{Err: err}
+}
+
+// findCandidates returns the existing accounts the Descope identity may be
+// linked to: native (not EXTERNAL_PROVIDER) users whose verified email equals
+// the federated email, ignoring case. It stops early once two are found,
+// since two already means "refuse".
+//
+// Email case: AWS's developer guide calls user searches case-insensitive,
+// but the API reference marks case sensitivity per attribute and users report
+// exact-case behaviour for email. Stored addresses keep the case they were
+// entered in, while many applications store them lowercased. So the exact
+// federated value is queried and, when it differs, its lowercase form too;
+// results are de-duplicated by Username and re-checked here, since the filter
+// alone is never trusted. An account stored in some other mixed case may be
+// missed; that errs towards not linking, never towards a wrong link.
+func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *decision) ([]types.UserType, error) {
+	queries := []string{email}
+	if lower := strings.ToLower(email); lower != email {
+		queries = append(queries, lower)
+	}
+	seen := make(map[string]struct{}, 2)
+	var found []types.UserType
+	for _, q := range queries {
+		var token *string
+		for page := 0; ; page++ {
+			if page == maxListPages {
+				return nil, fmt.Errorf("list users for %s: more than %d pages match one email", poolID, maxListPages)
+			}
+			opts, err := h.callOptions(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("list users for %s: %w", poolID, err)
+			}
+			d.calls++
+			out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
+				UserPoolId:      aws.String(poolID),
+				Filter:          aws.String(emailFilter(q)),
+				AttributesToGet: []string{attrEmail, attrEmailVerified},
+				Limit:           aws.Int32(listLimit),
+				PaginationToken: token,
+			}, opts...)
+			if err != nil {
+				return nil, fmt.Errorf("list users for %s: %w", poolID, err)
+			}
+			if out == nil {
+				return nil, fmt.Errorf("list users for %s: empty response", poolID)
+			}
+			for _, u := range out.Users {
+				name := aws.ToString(u.Username)
+				if name == "" || !isCandidate(u, email) {
+					continue
+				}
+				if _, dup := seen[name]; dup {
+					continue
+				}
+				seen[name] = struct{}{}
+				found = append(found, u)
+				if len(found) > 1 {
+					return found, nil
+				}
+			}
+			if aws.ToString(out.PaginationToken) == "" {
+				break
+			}
+			token = out.PaginationToken
+		}
+	}
+	return found, nil
+}
+
+// isCandidate re-checks a ListUsers result against the rules.
+func isCandidate(u types.UserType, email string) bool {
+	if u.UserStatus == types.UserStatusTypeExternalProvider {
+		return false
+	}
+	var gotEmail, verified string
+	var haveEmail bool
+	for _, a := range u.Attributes {
+		switch aws.ToString(a.Name) {
+		case attrEmail:
+			gotEmail, haveEmail = aws.ToString(a.Value), true
+		case attrEmailVerified:
+			verified = aws.ToString(a.Value)
+		}
+	}
+	return haveEmail && strings.EqualFold(gotEmail, email) && strings.EqualFold(verified, "true")
+}
+
+// link links the Descope identity to the destination user. It reports false
+// with a nil error when Cognito refused because this exact identity is
+// already linked to this exact user: a retry after an earlier success.
+//
+// AWS does not document a dedicated error for that case. Observed behaviour
+// (aws/aws-sdk-js-v3#5281, boto/boto3#4163, aws/aws-sdk#766) is an
+// InvalidParameterException whose message has changed over time and has also
+// been used for unrelated problems. The message is therefore not trusted: on
+// InvalidParameterException the destination user is read back, and only if
+// its "identities" attribute already holds this provider and subject is it a
+// success. Everything else fails closed.
+func (h *Handler) link(ctx context.Context, poolID, username, subject string, d *decision) (bool, error) {
+	opts, err := h.callOptions(ctx)
+	if err != nil {
+		return false, fmt.Errorf("link provider user for %s: %w", poolID, err)
+	}
+	d.calls++
+	_, err = h.api.AdminLinkProviderForUser(ctx, linkInput(poolID, username, h.cfg.ProviderName, subject), opts...)
+	if err == nil {
+		return true, nil
+	}
+	linkErr := fmt.Errorf("link provider user for %s: %w", poolID, err)
+	var invalid *types.InvalidParameterException
+	if !errors.As(err, &invalid) {
+		return false, linkErr
+	}
+	already, verr := h.alreadyLinked(ctx, poolID, username, subject, d)
+	if verr != nil {
+		return false, errors.Join(linkErr, verr)
+	}
+	if !already {
+		return false, linkErr
+	}
+	return false, nil
+}
+
+func linkInput(poolID, username, provider, subject string) *cip.AdminLinkProviderForUserInput {
+	return &cip.AdminLinkProviderForUserInput{
+		UserPoolId: aws.String(poolID),
+		DestinationUser: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String("Cognito"),
+			ProviderAttributeValue: aws.String(username),
+		},
+		SourceUser: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String(provider),
+			ProviderAttributeName:  aws.String("Cognito_Subject"),
+			ProviderAttributeValue: aws.String(subject),
+		},
+	}
+}
+
+// alreadyLinked reads the destination user back and reports whether its
+// identities attribute links exactly this provider and subject. No
+// AttributesToGet: Cognito rejects it for attributes not set on every result,
+// and an unlinked user has no identities attribute.
+func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject string, d *decision) (bool, error) {
+	opts, err := h.callOptions(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
+	}
+	d.calls++
+	out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
+		UserPoolId: aws.String(poolID),
+		Filter:     aws.String(usernameFilter(username)),
+		Limit:      aws.Int32(1),
+	}, opts...)
+	if err != nil {
+		return false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
+	}
+	if out == nil {
+		return false, nil
+	}
+	for _, u := range out.Users {
+		if aws.ToString(u.Username) != username {
+			continue
+		}
+		for _, a := range u.Attributes {
+			if aws.ToString(a.Name) == attrIdentities && identitiesContain(aws.ToString(a.Value), h.cfg.ProviderName, subject) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// identitiesContain parses Cognito's identities attribute, a JSON array of
+// {"userId", "providerName", ...} objects.
+func identitiesContain(raw, provider, subject string) bool {
+	var ids []struct {
+		UserID       string `json:"userId"`
+		ProviderName string `json:"providerName"`
+	}
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		return false
+	}
+	for _, id := range ids {
+		if id.ProviderName == provider && id.UserID == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// callOptions sizes one call's retry attempts to the time left, and refuses
+// to start a call that could not finish.
+func (h *Handler) callOptions(ctx context.Context) ([]func(*cip.Options), error) {
+	remaining := time.Until(deadlineOf(ctx))
+	if remaining < minCallBudget {
+		return nil, fmt.Errorf("%w: %s left", errBudget, remaining.Round(time.Millisecond))
+	}
+	n := attemptsFor(remaining)
+	return []func(*cip.Options){func(o *cip.Options) { o.RetryMaxAttempts = n }}, nil
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return time.Now().Add(cognitoBudget - safetyMargin)
+}
+
+// logDecision writes the one log line of an invocation. It never logs the
+// event, a raw email, the subject, or user names.
+func (h *Handler) logDecision(ctx context.Context, d *decision, start time.Time, err error) {
+	attrs := []slog.Attr{
+		slog.String("decision", d.action),
+		slog.String("reason", d.reason),
+		slog.String("trigger_source", d.trigger),
+		slog.String("user_pool_id", d.poolID),
+		slog.String("provider", h.cfg.ProviderName),
+		slog.String("email", maskEmail(d.email)),
+		slog.Int("candidates", d.candidates),
+		slog.Int("cognito_calls", d.calls),
+		slog.Int64("duration_ms", h.now().Sub(start).Milliseconds()),
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		attrs = append(attrs, slog.String("request_id", lc.AwsRequestID))
+	}
+	level := slog.LevelInfo
+	if err != nil {
+		level = slog.LevelWarn
+		var failed *SignUpFailedError
+		var invalid *InvalidEventError
+		if errors.As(err, &failed) || errors.As(err, &invalid) {
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("error", redact(errorChain(err), d.email)))
+		}
+	}
+	if d.stack != "" {
+		attrs = append(attrs, slog.String("stack", d.stack))
+	}
+	h.log.LogAttrs(ctx, level, "pre sign-up decision", attrs...)
+}
+
+// errorChain is the detailed text of an error, below its user-facing message.
+func errorChain(err error) string {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner.Error()
+	}
+	return err.Error()
+}
