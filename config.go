@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
+)
+
+// stackConfig is the stack's configuration, read once and validated. Keys and
+// defaults match Pulumi.yaml's config block (a test keeps them in step).
+type stackConfig struct {
+	DescopeProjectID           string
+	DescopeAccessKey           pulumi.StringOutput
+	DescopeIssuerURL           string
+	CallbackURLs               []string
+	LogoutURLs                 []string
+	ProviderName               string
+	DomainPrefix               string
+	CustomDomain               string
+	CustomDomainCertificateARN string
+	DescopeOnly                bool
+	ConfidentialClient         bool
+	RequireExistingUser        bool
+	LogRetentionDays           int
+	AlarmEmail                 string
+	AlarmTopicARN              string
+}
+
+// Defaults of the optional keys.
+const (
+	defaultProviderName     = "Descope"
+	defaultLogRetentionDays = 30
+)
+
+// configReader collects every problem so one run reports them all.
+type configReader struct {
+	ctx      *pulumi.Context
+	cfg      *config.Config
+	problems []error
+}
+
+func (r *configReader) fail(key, format string, args ...any) {
+	r.problems = append(r.problems, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (r *configReader) check(key string, err error) {
+	if err != nil {
+		r.fail(key, "%v", err)
+	}
+}
+
+func (r *configReader) required(key, example string) string {
+	v, err := r.cfg.Try(key)
+	if err != nil || v == "" {
+		r.fail(key, "is required: run `pulumi config set %s %s`", key, example)
+		return ""
+	}
+	return v
+}
+
+func (r *configReader) optional(key, fallback string) string {
+	if v, err := r.cfg.Try(key); err == nil {
+		return v
+	}
+	return fallback
+}
+
+func (r *configReader) boolean(key string) bool {
+	raw, err := r.cfg.Try(key)
+	if err != nil {
+		return false
+	}
+	v, err := r.cfg.TryBool(key)
+	if err != nil {
+		r.fail(key, "%q is not true or false: run `pulumi config set --type bool %s true`", raw, key)
+	}
+	return v
+}
+
+func (r *configReader) integer(key string, fallback int) int {
+	raw, err := r.cfg.Try(key)
+	if err != nil {
+		return fallback
+	}
+	v, err := r.cfg.TryInt(key)
+	if err != nil {
+		r.fail(key, "%q is not a whole number: run `pulumi config set --type int %s %d`", raw, key, fallback)
+		return fallback
+	}
+	return v
+}
+
+func (r *configReader) urls(key string, required bool) []string {
+	raw, err := r.cfg.Try(key)
+	if err != nil {
+		if required {
+			r.fail(key, "is required: run `pulumi config set --path '%s[0]' https://app.example.com/callback`", key)
+		}
+		return nil
+	}
+	var urls []string
+	if err := r.cfg.TryObject(key, &urls); err != nil {
+		r.fail(key, "%q is not a list of URLs: set it with `pulumi config set --path '%s[0]' https://app.example.com/callback`", raw, key)
+		return nil
+	}
+	r.check(key, passkeys.ValidateRedirectURLs(urls, required))
+	return urls
+}
+
+// loadConfig reads and validates the stack's configuration. The error names
+// each bad key and how to fix it.
+func loadConfig(ctx *pulumi.Context) (stackConfig, error) {
+	r := &configReader{ctx: ctx, cfg: config.New(ctx, "")}
+	var c stackConfig
+
+	c.DescopeProjectID = r.required("descopeProjectId", "P2abc…")
+	if c.DescopeProjectID != "" {
+		r.check("descopeProjectId", passkeys.ValidateDescopeProjectID(c.DescopeProjectID))
+	}
+
+	// The key is read as a secret output, so it stays encrypted in state; a key
+	// stored in plain text in the stack file is refused, not silently used.
+	accessKeyName := ctx.Project() + ":descopeAccessKey"
+	if key, err := r.cfg.Try("descopeAccessKey"); err != nil || key == "" {
+		r.fail("descopeAccessKey", "is required: run `pulumi config set --secret descopeAccessKey` and paste a Descope access key")
+	} else if !ctx.IsConfigSecret(accessKeyName) {
+		r.fail("descopeAccessKey", "is stored in plain text: run `pulumi config set --secret descopeAccessKey` to encrypt it, then revoke the exposed key in the Descope console")
+	} else {
+		c.DescopeAccessKey, _ = r.cfg.TrySecret("descopeAccessKey")
+	}
+
+	c.DescopeIssuerURL = r.optional("descopeIssuerUrl", "")
+	if c.DescopeIssuerURL != "" {
+		r.check("descopeIssuerUrl", passkeys.ValidateIssuerURL(c.DescopeIssuerURL))
+	} else if c.DescopeProjectID != "" {
+		c.DescopeIssuerURL = passkeys.DescopeIssuerURL(c.DescopeProjectID)
+	}
+
+	c.CallbackURLs = r.urls("callbackUrls", true)
+	c.LogoutURLs = r.urls("logoutUrls", false)
+
+	c.ProviderName = r.optional("providerName", defaultProviderName)
+	r.check("providerName", passkeys.ValidateProviderName(c.ProviderName))
+
+	c.DomainPrefix = r.optional("domainPrefix", "")
+	if c.DomainPrefix != "" {
+		r.check("domainPrefix", passkeys.ValidateDomainPrefix(c.DomainPrefix))
+	}
+	c.CustomDomain = r.optional("customDomain", "")
+	c.CustomDomainCertificateARN = r.optional("customDomainCertificateArn", "")
+	switch {
+	case c.CustomDomain != "" && c.CustomDomainCertificateARN == "":
+		r.fail("customDomainCertificateArn", "is required with customDomain: request an ACM certificate for %s in us-east-1 and set its ARN", c.CustomDomain)
+	case c.CustomDomain == "" && c.CustomDomainCertificateARN != "":
+		r.fail("customDomain", "is required with customDomainCertificateArn: set the domain the certificate covers, or remove the certificate")
+	case c.CustomDomain != "":
+		r.check("customDomain", passkeys.ValidateCustomDomain(c.CustomDomain))
+		r.check("customDomainCertificateArn", passkeys.ValidateCertificateARN(c.CustomDomainCertificateARN))
+	}
+
+	c.DescopeOnly = r.boolean("descopeOnly")
+	c.ConfidentialClient = r.boolean("confidentialClient")
+	c.RequireExistingUser = r.boolean("requireExistingUser")
+
+	c.LogRetentionDays = r.integer("logRetentionDays", defaultLogRetentionDays)
+	r.check("logRetentionDays", passkeys.ValidateLogRetentionDays(c.LogRetentionDays))
+
+	c.AlarmEmail = r.optional("alarmEmail", "")
+	if c.AlarmEmail != "" {
+		if addr, err := mail.ParseAddress(c.AlarmEmail); err != nil || addr.Address != c.AlarmEmail {
+			r.fail("alarmEmail", "%q is not an email address such as ops@example.com", c.AlarmEmail)
+		}
+	}
+	c.AlarmTopicARN = r.optional("alarmTopicArn", "")
+	if c.AlarmTopicARN != "" {
+		r.check("alarmTopicArn", passkeys.ValidateTopicARN(c.AlarmTopicARN))
+	}
+
+	if len(r.problems) > 0 {
+		return stackConfig{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))
+	}
+	return c, nil
+}

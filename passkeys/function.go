@@ -1,0 +1,166 @@
+package passkeys
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// mergeFunctionTimeoutSeconds stays within the 5 seconds Cognito waits for a trigger.
+const mergeFunctionTimeoutSeconds = 5
+
+type mergeFunction struct {
+	role     *iam.Role
+	logGroup *cloudwatch.LogGroup
+	function *lambda.Function
+}
+
+// newMergeFunction declares the function, its role, its log group and the
+// rights to write there. Its Cognito rights come later, once the pool exists.
+func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, parent pulumi.ResourceOption) (*mergeFunction, error) {
+	fnName := functionName(name, ctx.Stack())
+
+	role, err := iam.NewRole(ctx, name+"-merge-role", &iam.RoleArgs{
+		Description:      pulumi.String("Runs the Cognito pre sign-up function that links Descope sign-ins to existing users."),
+		AssumeRolePolicy: pulumi.String(lambdaTrustPolicy()),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-merge-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/lambda/" + fnName),
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	logsPolicy, err := iam.NewRolePolicy(ctx, name+"-merge-logs", &iam.RolePolicyArgs{
+		Role:   role.ID(),
+		Policy: logsPolicy(logGroup.Arn),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	function, err := lambda.NewFunction(ctx, name+"-merge", &lambda.FunctionArgs{
+		Name:           pulumi.String(fnName),
+		Description:    pulumi.String("Cognito pre sign-up: links a Descope sign-in to the existing user with the same verified email."),
+		Role:           role.Arn,
+		Runtime:        pulumi.String("provided.al2023"),
+		Handler:        pulumi.String("bootstrap"),
+		Architectures:  pulumi.StringArray{pulumi.String("arm64")},
+		MemorySize:     pulumi.Int(128),
+		Timeout:        pulumi.Int(mergeFunctionTimeoutSeconds),
+		Code:           pulumi.NewFileArchive(a.MergeFunction.ZipPath),
+		SourceCodeHash: pulumi.String(a.MergeFunction.SourceCodeHash),
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  logGroup.Name,
+		},
+		Environment: &lambda.FunctionEnvironmentArgs{
+			Variables: pulumi.StringMap{
+				"DESCOPE_PROVIDER_NAME": pulumi.String(a.ProviderName),
+				"REQUIRE_EXISTING_USER": pulumi.String(strconv.FormatBool(a.RequireExistingUser)),
+			},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{logsPolicy}))
+	if err != nil {
+		return nil, err
+	}
+	return &mergeFunction{role: role, logGroup: logGroup, function: function}, nil
+}
+
+// functionName gives the merge function a readable per-stack name, which also
+// names its log group the way Lambda would. Lambda allows 64 characters of
+// letters, digits, hyphens and underscores.
+func functionName(component, stack string) string {
+	n := sanitizeName(component + "-" + stack + "-merge")
+	if len(n) > 64 {
+		sum := sha256.Sum256([]byte(n))
+		n = n[:64-9] + "-" + hex.EncodeToString(sum[:])[:8]
+	}
+	return n
+}
+
+func sanitizeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// policyDocument is an IAM policy, built from Go values so it cannot be malformed.
+type policyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []policyStatement `json:"Statement"`
+}
+
+type policyStatement struct {
+	Sid       string            `json:"Sid,omitempty"`
+	Effect    string            `json:"Effect"`
+	Principal map[string]string `json:"Principal,omitempty"`
+	Action    []string          `json:"Action"`
+	Resource  []string          `json:"Resource,omitempty"`
+}
+
+func (d policyDocument) String() string {
+	out, err := json.Marshal(d)
+	if err != nil {
+		// Only strings and slices of strings: marshalling cannot fail.
+		panic(err)
+	}
+	return string(out)
+}
+
+func lambdaTrustPolicy() string {
+	return policyDocument{
+		Version: "2012-10-17",
+		Statement: []policyStatement{{
+			Effect:    "Allow",
+			Principal: map[string]string{"Service": "lambda.amazonaws.com"},
+			Action:    []string{"sts:AssumeRole"},
+		}},
+	}.String()
+}
+
+// LinkActions are the only Cognito actions the merge function may call.
+var LinkActions = []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"}
+
+func linkPolicy(poolARN pulumi.StringOutput) pulumi.StringOutput {
+	return poolARN.ApplyT(func(arn string) string {
+		return policyDocument{
+			Version: "2012-10-17",
+			Statement: []policyStatement{{
+				Sid:      "LinkDescopeIdentities",
+				Effect:   "Allow",
+				Action:   LinkActions,
+				Resource: []string{arn},
+			}},
+		}.String()
+	}).(pulumi.StringOutput)
+}
+
+func logsPolicy(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
+	return logGroupARN.ApplyT(func(arn string) string {
+		return policyDocument{
+			Version: "2012-10-17",
+			Statement: []policyStatement{{
+				Sid:      "WriteOwnLogs",
+				Effect:   "Allow",
+				Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+				Resource: []string{strings.TrimSuffix(arn, ":*") + ":*"},
+			}},
+		}.String()
+	}).(pulumi.StringOutput)
+}

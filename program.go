@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
+)
+
+// buildMergeFunction builds ./lambda for Lambda's arm64 runtime, once per
+// process however many times run is called.
+var buildMergeFunction = sync.OnceValues(func() (lambdabuild.Artifact, error) {
+	return lambdabuild.Build(context.Background(), lambdabuild.Options{
+		Package:   "./lambda",
+		OutputDir: filepath.Join("dist", "merge-function"),
+		GOARCH:    "arm64",
+	})
+})
+
+// run reads the stack's configuration and declares the stack.
+func run(ctx *pulumi.Context) error {
+	cfg, err := loadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	artifact, err := buildMergeFunction()
+	if err != nil {
+		return err
+	}
+
+	stack, err := passkeys.NewCognitoPasskeys(ctx, "passkeys", &passkeys.CognitoPasskeysArgs{
+		DescopeProjectID:           cfg.DescopeProjectID,
+		DescopeAccessKey:           cfg.DescopeAccessKey,
+		DescopeIssuerURL:           cfg.DescopeIssuerURL,
+		ProviderName:               cfg.ProviderName,
+		CallbackURLs:               cfg.CallbackURLs,
+		LogoutURLs:                 cfg.LogoutURLs,
+		DomainPrefix:               cfg.DomainPrefix,
+		CustomDomain:               cfg.CustomDomain,
+		CustomDomainCertificateARN: cfg.CustomDomainCertificateARN,
+		DescopeOnly:                cfg.DescopeOnly,
+		ConfidentialClient:         cfg.ConfidentialClient,
+		RequireExistingUser:        cfg.RequireExistingUser,
+		MergeFunction: passkeys.MergeFunctionCode{
+			ZipPath:        artifact.ZipPath,
+			SourceCodeHash: artifact.SourceCodeHash,
+		},
+		LogRetentionDays: cfg.LogRetentionDays,
+		AlarmEmail:       cfg.AlarmEmail,
+		AlarmTopicARN:    cfg.AlarmTopicARN,
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx.Export("userPoolId", stack.UserPoolID)
+	ctx.Export("userPoolArn", stack.UserPoolARN)
+	ctx.Export("userPoolClientId", stack.UserPoolClientID)
+	if cfg.ConfidentialClient {
+		ctx.Export("userPoolClientSecret", stack.UserPoolClientSecret)
+	}
+	ctx.Export("hostedUiUrl", stack.HostedUIURL)
+	ctx.Export("cognitoIssuerUrl", stack.CognitoIssuerURL)
+	ctx.Export("passkeyLoginUrl", stack.PasskeyLoginURL)
+	ctx.Export("descopeRedirectUri", stack.DescopeRedirectURI)
+	if cfg.CustomDomain != "" {
+		ctx.Export("customDomainTarget", stack.CustomDomainTarget)
+	}
+	ctx.Export("mergeFunctionName", stack.MergeFunctionName)
+	ctx.Export("mergeFunctionLogGroup", stack.MergeFunctionLogGroup)
+	ctx.Export("mergeFunctionAlarmName", stack.MergeFunctionAlarmName)
+	return nil
+}
