@@ -86,11 +86,12 @@ func invocationDeadline(ctx context.Context, now time.Time) time.Time {
 	return deadline
 }
 
-// attemptsFor sizes the retry attempts of one call to the time left: no more
-// attempts than can each get a full attemptTimeout, at least one, at most
-// maxAttempts. The context deadline still cuts any attempt short.
+// attemptsFor sizes the retry attempts of one call to the time left: one
+// attempt per started attemptTimeout, at least one, at most maxAttempts. The
+// context deadline still cuts any attempt short; this only keeps the SDK from
+// planning retries that cannot happen.
 func attemptsFor(remaining time.Duration) int {
-	n := int(remaining / attemptTimeout)
+	n := int((remaining + attemptTimeout - 1) / attemptTimeout)
 	if n < 1 {
 		return 1
 	}
