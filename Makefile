@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench preview up destroy clean tidy
+.PHONY: help build test fuzz lint bench stack configure preview up destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,13 +37,25 @@ lint: ## gofmt, go vet and golangci-lint
 bench: ## Measure the merge function against the blog's Python baseline; writes BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./lambda
 
+# Keys no default can stand in for; `make up` asks for any the stack lacks.
+REQUIRED_CONFIG := descopeProjectId
+REQUIRED_SECRETS := descopeAccessKey
+
 stack: # Select the stack, creating it on first use
 	@pulumi stack select $(STACK) 2>/dev/null || pulumi stack init $(STACK)
 
-preview: stack ## Show what `up` would change
+configure: stack ## Ask for the Descope values the stack does not have yet
+	@for key in $(REQUIRED_CONFIG); do \
+		pulumi config get --stack $(STACK) $$key >/dev/null 2>&1 || pulumi config set --stack $(STACK) $$key || exit 1; \
+	done
+	@for key in $(REQUIRED_SECRETS); do \
+		pulumi config get --stack $(STACK) $$key >/dev/null 2>&1 || pulumi config set --stack $(STACK) --secret $$key || exit 1; \
+	done
+
+preview: configure ## Show what `up` would change
 	pulumi preview --stack $(STACK) --diff
 
-up: stack ## Deploy the stack
+up: configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
 destroy: stack ## Tear the stack down (the user pool is protected and retained)

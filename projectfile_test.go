@@ -1,0 +1,164 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
+)
+
+func loadProject(t *testing.T) *workspace.Project {
+	t.Helper()
+	// LoadProject validates the file against Pulumi's project schema, as the CLI does.
+	proj, err := workspace.LoadProject("Pulumi.yaml")
+	if err != nil {
+		t.Fatalf("Pulumi.yaml: %v", err)
+	}
+	return proj
+}
+
+func TestProjectFile(t *testing.T) {
+	proj := loadProject(t)
+	if string(proj.Name) != project || proj.Runtime.Name() != "go" {
+		t.Errorf("project %s runtime %s, want %s on go", proj.Name, proj.Runtime.Name(), project)
+	}
+	if proj.Backend == nil || !strings.HasPrefix(proj.Backend.URL, "file://") {
+		t.Errorf("backend = %+v, want the local file backend by default", proj.Backend)
+	}
+	for key, declared := range proj.Config {
+		if !declared.IsExplicitlyTyped() || declared.Description == "" {
+			t.Errorf("config %s must declare a type and a description", key)
+		}
+		if declared.Default != nil && !workspace.ValidateConfigValue(declared.TypeName(), declared.Items, declared.Default) {
+			t.Errorf("config %s: default %v is not a %s", key, declared.Default, declared.TypeName())
+		}
+	}
+	if !proj.Config["descopeAccessKey"].Secret {
+		t.Error("descopeAccessKey is not declared secret")
+	}
+}
+
+// TestStackFiles checks every Pulumi.<stack>.yaml the way `pulumi preview`
+// checks stack config before it runs the program: known keys, declared types,
+// secrets encrypted; and that whatever a stack leaves unset, `make up` asks for.
+func TestStackFiles(t *testing.T) {
+	proj := loadProject(t)
+	makefile, err := os.ReadFile("Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := filepath.Glob("Pulumi.*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no stack files found (%v)", err)
+	}
+	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			stack, err := workspace.LoadProjectStack(sink, proj, path)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if _, ok := stack.Config[mustKey(t, "aws:region")]; !ok {
+				t.Errorf("%s does not set aws:region", path)
+			}
+			for key, value := range stack.Config {
+				if key.Namespace() != project {
+					continue
+				}
+				declared, ok := proj.Config[key.Name()]
+				if !ok {
+					t.Errorf("%s sets %s, which Pulumi.yaml does not declare (a typo?)", path, key)
+					continue
+				}
+				if declared.Secret && !value.Secure() {
+					t.Errorf("%s stores secret %s in plain text", path, key)
+				}
+				if value.Secure() {
+					continue
+				}
+				v, err := value.ToObject()
+				if err != nil {
+					t.Errorf("%s: %s: %v", path, key, err)
+					continue
+				}
+				if !workspace.ValidateConfigValue(declared.TypeName(), declared.Items, v) {
+					t.Errorf("%s: %s = %v is not a %s", path, key, v, workspace.InferFullTypeName(declared.TypeName(), declared.Items))
+				}
+			}
+			for name, declared := range proj.Config {
+				if declared.Default != nil {
+					continue
+				}
+				if _, set := stack.Config[mustKey(t, project+":"+name)]; set {
+					continue
+				}
+				if !strings.Contains(string(makefile), name) {
+					t.Errorf("%s leaves required %s unset and `make up` does not ask for it", path, name)
+				}
+			}
+		})
+	}
+}
+
+// TestDefaultsMatchTheProgram runs the config loader twice, once given
+// Pulumi.yaml's defaults as the engine passes them and once without: both
+// must read the same, so the declared defaults and the program's agree.
+func TestDefaultsMatchTheProgram(t *testing.T) {
+	proj := loadProject(t)
+	required := validConfig()
+	withDefaults := validConfig()
+	for name, declared := range proj.Config {
+		if declared.Default != nil {
+			withDefaults[name] = declared.Default
+		}
+	}
+	load := func(cfg map[string]any) stackConfig {
+		var got stackConfig
+		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+			c, err := loadConfig(ctx)
+			got = c
+			return err
+		}, pulumi.WithMocks(project, "dev", &pulumitest.Recorder{}), pulumitest.WithConfig(project, cfg, "descopeAccessKey"))
+		if err != nil {
+			t.Fatalf("loadConfig: %v", err)
+		}
+		got.DescopeAccessKey = pulumi.StringOutput{}
+		return got
+	}
+	fromProgram, fromProjectFile := load(required), load(withDefaults)
+	// An empty list and an absent one mean the same to Cognito.
+	if len(fromProjectFile.LogoutURLs) == 0 && len(fromProgram.LogoutURLs) == 0 {
+		fromProjectFile.LogoutURLs, fromProgram.LogoutURLs = nil, nil
+	}
+	if !reflect.DeepEqual(fromProgram, fromProjectFile) {
+		t.Errorf("defaults differ:\nprogram:      %+v\nPulumi.yaml:  %+v", fromProgram, fromProjectFile)
+	}
+	declared := make([]string, 0, len(proj.Config))
+	for name := range proj.Config {
+		declared = append(declared, name)
+	}
+	slices.Sort(declared)
+	if len(declared) != reflect.TypeOf(stackConfig{}).NumField() {
+		t.Errorf("Pulumi.yaml declares %d keys %v, the program reads %d", len(declared), declared, reflect.TypeOf(stackConfig{}).NumField())
+	}
+}
+
+func mustKey(t *testing.T, s string) config.Key {
+	t.Helper()
+	k, err := config.ParseKey(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
