@@ -302,7 +302,12 @@ func TestMergeFunction(t *testing.T) {
 		t.Errorf("code = %v, want the archive at %s", code, args.MergeFunction.ZipPath)
 	}
 	assertEqual(t, "loggingConfig", get(t, fn.Inputs, "loggingConfig"),
-		map[string]string{"logFormat": "JSON", "logGroup": "/aws/lambda/passkeys-dev-merge"})
+		map[string]string{
+			"applicationLogLevel": "INFO",
+			"logFormat":           "JSON",
+			"logGroup":            "/aws/lambda/passkeys-dev-merge",
+			"systemLogLevel":      "INFO",
+		})
 	assertEqual(t, "environment", get(t, fn.Inputs, "environment.variables"),
 		map[string]string{"DESCOPE_PROVIDER_NAME": "Passkeys", "REQUIRE_EXISTING_USER": "true"})
 	assertEqual(t, "role", get(t, fn.Inputs, "role"), get(t, role.Outputs, "arn"))

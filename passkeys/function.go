@@ -62,9 +62,13 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, p
 		Timeout:        pulumi.Int(mergeFunctionTimeoutSeconds),
 		Code:           pulumi.NewFileArchive(a.MergeFunction.ZipPath),
 		SourceCodeHash: pulumi.String(a.MergeFunction.SourceCodeHash),
+		// JSON format makes Lambda filter by level; stating the levels keeps
+		// AWS's defaults from showing up as a diff.
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
-			LogFormat: pulumi.String("JSON"),
-			LogGroup:  logGroup.Name,
+			LogFormat:           pulumi.String("JSON"),
+			LogGroup:            logGroup.Name,
+			ApplicationLogLevel: pulumi.String("INFO"),
+			SystemLogLevel:      pulumi.String("INFO"),
 		},
 		Environment: &lambda.FunctionEnvironmentArgs{
 			Variables: pulumi.StringMap{
