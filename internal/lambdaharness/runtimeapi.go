@@ -30,7 +30,7 @@ type FunctionError struct {
 	Message    string `json:"errorMessage"`
 	Type       string `json:"errorType"`
 	StackTrace []any  `json:"stackTrace,omitempty"`
-	HeaderType string `json:"-"` // the Lambda-Runtime-Function-Error-Type header, if sent
+	HeaderType string `json:"-"` // Lambda-Runtime-Function-Error-Type, if sent
 	Raw        []byte `json:"-"` // the body as posted
 }
 
@@ -76,8 +76,9 @@ type RuntimeAPI struct {
 	server *http.Server
 	queue  chan *Pending
 	// slot holds a token while an invocation is in flight.
-	slot   chan struct{}
-	closed chan struct{}
+	slot      chan struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
 
 	mu         sync.Mutex
 	inFlight   map[string]*Pending
@@ -105,10 +106,14 @@ func StartRuntimeAPI() (*RuntimeAPI, error) {
 }
 
 // Close stops the server; a runtime blocked on GET .../next gets its
-// connection closed.
+// connection closed. Closing twice is harmless.
 func (api *RuntimeAPI) Close() error {
-	close(api.closed)
-	return api.server.Close()
+	var err error
+	api.closeOnce.Do(func() {
+		close(api.closed)
+		err = api.server.Close()
+	})
+	return err
 }
 
 // Enqueue queues an invocation. timeout sets Lambda-Runtime-Deadline-Ms
@@ -288,7 +293,13 @@ func readFunctionError(r *http.Request) (FunctionError, error) {
 	if err != nil {
 		return FunctionError{}, fmt.Errorf("read error body: %w", err)
 	}
-	fe := FunctionError{Raw: raw, HeaderType: r.Header.Get("Lambda-Runtime-Function-Error-Type")}
+	// Runtimes send the error type as a header; aws-lambda-go sends it as a
+	// trailer when streaming a response fails midway.
+	headerType := r.Header.Get("Lambda-Runtime-Function-Error-Type")
+	if headerType == "" {
+		headerType = r.Trailer.Get("Lambda-Runtime-Function-Error-Type")
+	}
+	fe := FunctionError{Raw: raw, HeaderType: headerType}
 	// The body is JSON by convention, not by contract: keep Raw either way.
 	_ = json.Unmarshal(raw, &fe)
 	return fe, nil
