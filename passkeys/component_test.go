@@ -243,10 +243,10 @@ func TestIssuerIsDerivedOrUsedVerbatim(t *testing.T) {
 
 func TestAppClient(t *testing.T) {
 	tests := []struct {
-		name         string
-		descopeOnly  bool
-		confidential bool
-		wantIdPs     []string
+		name          string
+		descopeOnly   bool
+		confidential  bool
+		wantProviders []string
 	}{
 		{"public client with both sign-ins", false, false, []string{"COGNITO", "Descope"}},
 		{"Descope only", true, false, []string{"Descope"}},
@@ -258,7 +258,7 @@ func TestAppClient(t *testing.T) {
 			args.DescopeOnly, args.ConfidentialClient = tt.descopeOnly, tt.confidential
 			rec, outs := mustDeploy(t, args)
 			client := one(t, rec, typeClient)
-			assertEqual(t, "supportedIdentityProviders", get(t, client.Inputs, "supportedIdentityProviders"), tt.wantIdPs)
+			assertEqual(t, "supportedIdentityProviders", get(t, client.Inputs, "supportedIdentityProviders"), tt.wantProviders)
 			assertEqual(t, "allowedOauthFlows", get(t, client.Inputs, "allowedOauthFlows"), []string{"code"})
 			assertEqual(t, "allowedOauthFlowsUserPoolClient", get(t, client.Inputs, "allowedOauthFlowsUserPoolClient"), true)
 			assertEqual(t, "allowedOauthScopes", get(t, client.Inputs, "allowedOauthScopes"), []string{"openid", "email", "profile"})
