@@ -10,6 +10,7 @@ const (
 	msgUnverifiedEmail = "Sign-in refused: the email address is not verified"
 	msgInvalidEmail    = "Sign-in refused: the email address is not valid"
 	msgMissingSubject  = "Sign-in refused: the identity provider sent no subject identifier"
+	msgSubjectMismatch = "Sign-in refused: the identity provider's subject identifier does not match the user name"
 	msgAmbiguous       = "Sign-in refused: more than one account uses this email address, contact support"
 	msgDisabled        = "Sign-in refused: the account for this email address is disabled"
 	msgNoAccount       = "Sign-in refused: no account exists for this email address"

@@ -193,6 +193,12 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 	if subject == "" {
 		return h.refuse(d, "missing_subject", msgMissingSubject)
 	}
+	// Cognito built the user name from the same subject, perhaps lowercased.
+	// If they disagree beyond case, the attribute mapping is wrong, and
+	// linking would attach an identity nobody signs in with.
+	if !strings.EqualFold(ev.UserName[len(prefix):], subject) {
+		return h.refuse(d, "subject_mismatch", msgSubjectMismatch)
+	}
 
 	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(dest.Username), subject, d)
 	if err != nil {

@@ -197,6 +197,13 @@ func TestHandleRawDecisions(t *testing.T) {
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "refused:missing_subject", wantFilters: []string{janeFilter}, wantCalls: 1,
 		},
 		{
+			name: "subject attribute disagreeing with the user name: refused, no link",
+			payload: func(t testing.TB) []byte {
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": janeEmail, "email_verified": "true", attrDescopeSub: "U2xSomeoneElse"})
+			},
+			fake: func() *fakeCognito { return newFake(jane()) }, want: "refused:subject_mismatch", wantFilters: []string{janeFilter}, wantCalls: 1,
+		},
+		{
 			name: "missing subject with no account to link: event passes", payload: fx("external-descope-missing-subject.json"),
 			fake: func() *fakeCognito { return newFake() }, want: "ok", wantFilters: []string{janeFilter}, wantCalls: 1,
 		},
@@ -416,7 +423,7 @@ func jsonOf(v any) string {
 
 func TestRefusalMessagesAreShortAndFreeOfPersonalData(t *testing.T) {
 	t.Parallel()
-	for _, msg := range []string{msgMissingEmail, msgUnverifiedEmail, msgInvalidEmail, msgMissingSubject, msgAmbiguous, msgDisabled, msgNoAccount, msgTryAgain, msgInvalidEvent} {
+	for _, msg := range []string{msgMissingEmail, msgUnverifiedEmail, msgInvalidEmail, msgMissingSubject, msgSubjectMismatch, msgAmbiguous, msgDisabled, msgNoAccount, msgTryAgain, msgInvalidEvent} {
 		if len(msg) > 100 || strings.ContainsAny(msg, "@\n") || strings.HasSuffix(msg, ".") {
 			t.Errorf("message %q: want ≤100 chars, no '@', no newline, no final period (Cognito appends one)", msg)
 		}
