@@ -1,0 +1,147 @@
+// Command bench measures the merge function's real bootstrap side by side
+// with the blog's Python + boto3 function, both run through the e2e harness
+// (local Runtime API, recording proxy, cognito-local or an in-memory stub),
+// and prints a Markdown report, also written to -out.
+//
+//	go run ./bench -out BENCHMARKS.md -pulumi-cost
+//
+// It exits non-zero only when it cannot measure (a build, the stand-in or an
+// invocation fails); a missed target is reported as MISSED in the table.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdaharness"
+)
+
+type options struct {
+	coldStarts  int
+	warmInvokes int
+	warmups     int
+	python      bool
+	pulumiCost  bool
+	out         string
+	limit       time.Duration
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.coldStarts, "cold", 20, "process starts measured per implementation and backend")
+	flag.IntVar(&o.warmInvokes, "warm", 1000, "warm invocations measured per path, implementation and backend")
+	flag.IntVar(&o.warmups, "warmup", 50, "unmeasured invocations per path before the warm measurement")
+	flag.BoolVar(&o.python, "python", true, "also measure the blog's Python + boto3 function (needs Debian's python3-boto3)")
+	flag.BoolVar(&o.pulumiCost, "pulumi-cost", false, "also time `go build .` and `go test .` of the Pulumi program, cold and warm (slow)")
+	flag.StringVar(&o.out, "out", "", "write the report to this file as well (e.g. BENCHMARKS.md)")
+	flag.DurationVar(&o.limit, "timeout", 20*time.Minute, "give up after this long")
+	flag.Parse()
+	if o.coldStarts < 1 || o.warmInvokes < 1 || o.warmups < 0 {
+		fmt.Fprintln(os.Stderr, "bench: -cold and -warm must be at least 1, -warmup at least 0")
+		os.Exit(2)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), o.limit)
+	defer cancel()
+	report, err := run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	fmt.Print(report)
+	if o.out != "" {
+		if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "bench: wrote", o.out)
+	}
+}
+
+func run(ctx context.Context, o options) (string, error) {
+	if err := lambdaharness.IsolateProcessAWSEnv(); err != nil {
+		return "", err
+	}
+	root, err := lambdaharness.ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp("", "bench-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+
+	machine := describeMachine(ctx)
+	var python *pythonRuntime
+	if o.python {
+		if python, err = findPython(ctx, root); err != nil {
+			return "", err
+		}
+		machine.python = python.version
+	}
+
+	progress("building the bootstrap for linux/%s (host) and linux/arm64 (deployed)", runtime.GOARCH)
+	host, err := lambdabuild.Build(ctx, lambdabuild.Options{Package: "./lambda", ModuleDir: root, OutputDir: filepath.Join(tmp, "host"), GOARCH: runtime.GOARCH})
+	if err != nil {
+		return "", err
+	}
+	arm64, err := lambdabuild.Build(ctx, lambdabuild.Options{Package: "./lambda", ModuleDir: root, OutputDir: filepath.Join(tmp, "arm64"), GOARCH: "arm64"})
+	if err != nil {
+		return "", err
+	}
+	sizes, err := measureSizes(host, arm64)
+	if err != nil {
+		return "", err
+	}
+
+	progress("starting cognito-local")
+	world, err := startWorld(ctx, filepath.Join(tmp, "cognito-local"))
+	if err != nil {
+		return "", err
+	}
+	defer world.stop()
+
+	impls := []implementation{{
+		name:    "Go",
+		command: []string{host.BinaryPath},
+		dir:     filepath.Dir(host.BinaryPath),
+		env:     []string{"DESCOPE_PROVIDER_NAME=Descope"},
+	}}
+	if python != nil {
+		impls = append(impls, python.implementation())
+	}
+
+	var results []runResult
+	for _, b := range world.backends() {
+		for _, impl := range impls {
+			r, err := measure(ctx, o, world, b, impl)
+			if err != nil {
+				return "", fmt.Errorf("%s via %s: %w", impl.name, b.name, err)
+			}
+			results = append(results, r)
+		}
+	}
+
+	var cost *pulumiCost
+	if o.pulumiCost {
+		progress("timing the Pulumi program's build and tests (cold cache first; this is the slow part)")
+		c := measurePulumiCost(ctx, root, tmp)
+		cost = &c
+	}
+	if ctx.Err() != nil {
+		return "", errors.New("ran out of time; raise -timeout")
+	}
+	return renderReport(o, machine, sizes, results, cost), nil
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	var ds []time.Duration
+	for i := 1000; i >= 1; i-- { // reversed: percentile must sort
+		ds = append(ds, time.Duration(i))
+	}
+	for _, tc := range []struct {
+		p    int
+		want time.Duration
+	}{{50, 500}, {95, 950}, {99, 990}, {100, 1000}, {1, 10}} {
+		if got := percentile(ds, tc.p); got != tc.want {
+			t.Errorf("p%d = %d, want %d", tc.p, got, tc.want)
+		}
+	}
+	if got := percentile([]time.Duration{7}, 99); got != 7 {
+		t.Errorf("p99 of one sample = %d", got)
+	}
+	if ds[0] != 1000 {
+		t.Error("percentile sorted its input in place")
+	}
+}
+
+func durations(d time.Duration, n int) []time.Duration {
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		ds[i] = d
+	}
+	return ds
+}
+
+func TestReportMarksEachTarget(t *testing.T) {
+	paths := []path{{name: "link", wantGoCalls: 2}, {name: "no match", wantGoCalls: 1}, {name: "unrelated trigger", wantGoCalls: 0}}
+	goRun := runResult{impl: goImpl, backend: "stub", cold: durations(10*time.Millisecond, 20), peakRSS: 15e6}
+	pyRun := runResult{impl: pythonImpl, backend: "stub", cold: durations(300*time.Millisecond, 20), peakRSS: 50e6}
+	for _, p := range paths {
+		goRun.warm = append(goRun.warm, pathResult{path: p, latencies: durations(time.Millisecond, 100), calls: float64(p.wantGoCalls)})
+		pyRun.warm = append(pyRun.warm, pathResult{path: p, latencies: durations(3*time.Millisecond, 100), calls: 1})
+	}
+	sizes := artifactSizes{hostArch: "amd64", hostBinary: 9e6, hostZip: 3.9e6, arm64Binary: 8e6, arm64Zip: 3.5e6}
+
+	report := renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, nil)
+	if !strings.Contains(report, "All 11 targets met") || strings.Contains(report, "MISSED") {
+		t.Fatalf("every target was met, report says otherwise:\n%s", report)
+	}
+	if !strings.Contains(report, "| cold start median | 10.00 ms | 300 ms | 0.033 (1/30.0) | ≤ 1/15 of Python | PASS |") {
+		t.Errorf("cold start row missing or wrong:\n%s", report)
+	}
+
+	// Slow cold start, a slow warm tail, one extra Cognito call, a fat zip.
+	goRun.cold = durations(25*time.Millisecond, 20)
+	// Two slow samples in 100: the nearest-rank p99 is the second slowest.
+	goRun.warm[0].latencies[98] = 3 * time.Millisecond
+	goRun.warm[0].latencies[99] = 3 * time.Millisecond
+	goRun.warm[2].calls = 1
+	sizes.arm64Zip = 4.2e6
+	report = renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, nil)
+	for _, missed := range []string{"cold start median (stub)", "cold start p95 (stub)", "warm p99 link (stub)", "Cognito calls unrelated trigger (stub)", "zip size arm64"} {
+		if !strings.Contains(report, missed) {
+			t.Errorf("report does not name the missed target %q:\n%s", missed, report)
+		}
+	}
+	if !strings.Contains(report, "6 of 11 targets met") {
+		t.Errorf("summary wrong:\n%s", report)
+	}
+}
