@@ -11,7 +11,7 @@ import (
 // provided.al2023 gives the binary no particular libc to count on: it must
 // be fully static, with no program interpreter and no dynamic section.
 func TestBootstrapIsStaticallyLinked(t *testing.T) {
-	f, err := elf.Open(artifact.BinaryPath)
+	f, err := elf.Open(bootstrap(t).BinaryPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestBootstrapIsStaticallyLinked(t *testing.T) {
 }
 
 func TestZipHoldsOnlyAnExecutableBootstrap(t *testing.T) {
-	r, err := zip.OpenReader(artifact.ZipPath)
+	r, err := zip.OpenReader(bootstrap(t).ZipPath)
 	if err != nil {
 		t.Fatal(err)
 	}

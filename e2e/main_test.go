@@ -8,9 +8,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,10 +21,18 @@ import (
 )
 
 // Shared by every test of the run: the binary is built once and cognito-local
-// started once; each test gets its own user pool, proxy and process.
+// started once, by the first test that needs them; each test gets its own
+// user pool, proxy and process.
 var (
-	artifact     lambdabuild.Artifact
+	tmpDir string
+
+	buildOnce sync.Once
+	artifact  lambdabuild.Artifact
+	buildErr  error
+
+	cognitoOnce  sync.Once
 	cognitoLocal *lambdaharness.CognitoLocal
+	cognitoErr   error
 )
 
 func TestMain(m *testing.M) {
@@ -34,37 +44,79 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	tmp, err := os.MkdirTemp("", "e2e-")
-	if err != nil {
+	var err error
+	if tmpDir, err = os.MkdirTemp("", "e2e-"); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	defer os.RemoveAll(tmp)
+	defer os.RemoveAll(tmpDir)
+	code := m.Run()
+	if cognitoLocal != nil {
+		cognitoLocal.Stop()
+	}
+	return code
+}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	root, err := lambdaharness.ModuleRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	// Host GOARCH so the linux binary runs here; the deployed one is built
-	// the same way for arm64.
-	artifact, err = lambdabuild.Build(ctx, lambdabuild.Options{
-		Package:   "./lambda",
-		ModuleDir: root,
-		OutputDir: filepath.Join(tmp, "dist"),
-		GOARCH:    runtime.GOARCH,
+// bootstrap returns the merge function built for this host, building it on
+// first use. It runs inside a test, not TestMain, so that the stat calls in
+// statBuildInputs reach go test's result cache (see there).
+func bootstrap(t *testing.T) lambdabuild.Artifact {
+	t.Helper()
+	buildOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		root, err := lambdaharness.ModuleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if buildErr = statBuildInputs(root); buildErr != nil {
+			return
+		}
+		// Host GOARCH so the linux binary runs here; the deployed one is
+		// built the same way for arm64.
+		artifact, buildErr = lambdabuild.Build(ctx, lambdabuild.Options{
+			Package:   "./lambda",
+			ModuleDir: root,
+			OutputDir: filepath.Join(tmpDir, "dist"),
+			GOARCH:    runtime.GOARCH,
+		})
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: build the merge function:", err)
-		return 1
+	if buildErr != nil {
+		t.Fatalf("build the merge function: %v", buildErr)
 	}
-	cognitoLocal, err = lambdaharness.StartCognitoLocal(ctx, filepath.Join(tmp, "cognito-local"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: start the Cognito stand-in:", err)
-		return 1
+	return artifact
+}
+
+// cognito returns the shared cognito-local, installing and starting it on
+// first use. A missing Node.js or a failed install fails the test.
+func cognito(t *testing.T) *lambdaharness.CognitoLocal {
+	t.Helper()
+	cognitoOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cognitoLocal, cognitoErr = lambdaharness.StartCognitoLocal(ctx, filepath.Join(tmpDir, "cognito-local"))
+	})
+	if cognitoErr != nil {
+		t.Fatalf("start the Cognito stand-in: %v", cognitoErr)
 	}
-	defer cognitoLocal.Stop()
-	return m.Run()
+	return cognitoLocal
+}
+
+// statBuildInputs stats every file the bootstrap is built from. The build
+// runs in a child process that go test's result cache cannot see; stat calls
+// made by the test itself are recorded, so editing the function invalidates
+// a cached pass.
+func statBuildInputs(root string) error {
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if _, err := os.Stat(filepath.Join(root, name)); err != nil {
+			return err
+		}
+	}
+	return filepath.WalkDir(filepath.Join(root, "lambda"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			_, err = os.Stat(path)
+		}
+		return err
+	})
 }

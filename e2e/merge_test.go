@@ -36,7 +36,8 @@ func newFixture(t *testing.T, functionEnv ...string) *fixture {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 
-	admin, err := lambdaharness.NewCognitoAdmin(cognitoLocal.Endpoint)
+	upstream := cognito(t).Endpoint
+	admin, err := lambdaharness.NewCognitoAdmin(upstream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func newFixture(t *testing.T, functionEnv ...string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy, err := lambdaharness.StartCognitoProxy(lambdaharness.ProxyOptions{Upstream: cognitoLocal.Endpoint})
+	proxy, err := lambdaharness.StartCognitoProxy(lambdaharness.ProxyOptions{Upstream: upstream})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +62,10 @@ func newFixture(t *testing.T, functionEnv ...string) *fixture {
 
 func (f *fixture) start(functionEnv ...string) *lambdaharness.Sandbox {
 	f.t.Helper()
+	binary := bootstrap(f.t).BinaryPath
 	sandbox, err := lambdaharness.StartSandbox(lambdaharness.FunctionOptions{
-		Command:         []string{artifact.BinaryPath},
-		Dir:             filepath.Dir(artifact.BinaryPath),
+		Command:         []string{binary},
+		Dir:             filepath.Dir(binary),
 		CognitoEndpoint: f.proxy.URL,
 		Env:             append([]string{"DESCOPE_PROVIDER_NAME=Descope"}, functionEnv...),
 	})
@@ -369,6 +371,9 @@ func TestLogsAreStructuredAndMaskEmails(t *testing.T) {
 	unverified := f.descopeSignUp("Attacker1", "jane.doe@example.com")
 	unverified.EmailVerified = "false"
 	f.refused(f.invoke(unverified.Event()), "not verified")
+	// The log line is written before the answer is posted, but it travels
+	// through a pipe: stop the process so all of its output has been read.
+	f.stop()
 
 	var decisions []map[string]any
 	for _, line := range bytes.Split(f.sandbox.Function.Output(), []byte("\n")) {
