@@ -36,7 +36,6 @@ type CognitoLocal struct {
 	Endpoint string
 
 	cmd    *exec.Cmd
-	output *lockedBuffer
 	exited chan struct{}
 }
 
@@ -191,7 +190,6 @@ func startCognitoLocalOn(ctx context.Context, node, entry, dataDir string, port 
 	c := &CognitoLocal{
 		Endpoint: "http://127.0.0.1:" + strconv.Itoa(port),
 		cmd:      cmd,
-		output:   output,
 		exited:   make(chan struct{}),
 	}
 	go func() {
@@ -229,9 +227,6 @@ func (c *CognitoLocal) waitReady(ctx context.Context, limit time.Duration) error
 		}
 	}
 }
-
-// Output returns cognito-local's log so far.
-func (c *CognitoLocal) Output() []byte { return c.output.Bytes() }
 
 // Stop kills cognito-local's process group and waits for it.
 func (c *CognitoLocal) Stop() {
