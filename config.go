@@ -11,35 +11,8 @@ import (
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
-// stackConfig is the stack's configuration, read once and validated. Keys and
-// defaults match Pulumi.yaml's config block (a test keeps them in step).
-type stackConfig struct {
-	DescopeProjectID           string
-	DescopeAccessKey           pulumi.StringOutput
-	DescopeIssuerURL           string
-	CallbackURLs               []string
-	LogoutURLs                 []string
-	ProviderName               string
-	DomainPrefix               string
-	CustomDomain               string
-	CustomDomainCertificateARN string
-	DescopeOnly                bool
-	ConfidentialClient         bool
-	RequireExistingUser        bool
-	LogRetentionDays           int
-	AlarmEmail                 string
-	AlarmTopicARN              string
-}
-
-// Defaults of the optional keys.
-const (
-	defaultProviderName     = "Descope"
-	defaultLogRetentionDays = 30
-)
-
 // configReader collects every problem so one run reports them all.
 type configReader struct {
-	ctx      *pulumi.Context
 	cfg      *config.Config
 	problems []error
 }
@@ -112,11 +85,13 @@ func (r *configReader) urls(key string, required bool) []string {
 	return urls
 }
 
-// loadConfig reads and validates the stack's configuration. The error names
-// each bad key and how to fix it.
-func loadConfig(ctx *pulumi.Context) (stackConfig, error) {
-	r := &configReader{ctx: ctx, cfg: config.New(ctx, "")}
-	var c stackConfig
+// loadConfig reads the stack's configuration once into the component's
+// arguments (all but the built function) and validates it. Keys and defaults
+// match Pulumi.yaml's config block, and a test keeps them in step. The error
+// names each bad key and how to fix it.
+func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, error) {
+	r := &configReader{cfg: config.New(ctx, "")}
+	var c passkeys.CognitoPasskeysArgs
 
 	c.DescopeProjectID = r.required("descopeProjectId", "P2abc…")
 	if c.DescopeProjectID != "" {
@@ -125,13 +100,13 @@ func loadConfig(ctx *pulumi.Context) (stackConfig, error) {
 
 	// The key is read as a secret output, so it stays encrypted in state; a key
 	// stored in plain text in the stack file is refused, not silently used.
-	accessKeyName := ctx.Project() + ":descopeAccessKey"
-	if key, err := r.cfg.Try("descopeAccessKey"); err != nil || key == "" {
+	switch key, err := r.cfg.Try("descopeAccessKey"); {
+	case err != nil || key == "":
 		r.fail("descopeAccessKey", "is required: run `pulumi config set --secret descopeAccessKey` and paste a Descope access key")
-	} else if !ctx.IsConfigSecret(accessKeyName) {
+	case !ctx.IsConfigSecret(ctx.Project() + ":descopeAccessKey"):
 		r.fail("descopeAccessKey", "is stored in plain text: run `pulumi config set --secret descopeAccessKey` to encrypt it, then revoke the exposed key in the Descope console")
-	} else {
-		c.DescopeAccessKey, _ = r.cfg.TrySecret("descopeAccessKey")
+	default:
+		c.DescopeAccessKey = pulumi.ToSecret(pulumi.String(key)).(pulumi.StringOutput)
 	}
 
 	c.DescopeIssuerURL = r.optional("descopeIssuerUrl", "")
@@ -144,7 +119,7 @@ func loadConfig(ctx *pulumi.Context) (stackConfig, error) {
 	c.CallbackURLs = r.urls("callbackUrls", true)
 	c.LogoutURLs = r.urls("logoutUrls", false)
 
-	c.ProviderName = r.optional("providerName", defaultProviderName)
+	c.ProviderName = r.optional("providerName", passkeys.DefaultProviderName)
 	r.check("providerName", passkeys.ValidateProviderName(c.ProviderName))
 
 	c.DomainPrefix = r.optional("domainPrefix", "")
@@ -167,7 +142,7 @@ func loadConfig(ctx *pulumi.Context) (stackConfig, error) {
 	c.ConfidentialClient = r.boolean("confidentialClient")
 	c.RequireExistingUser = r.boolean("requireExistingUser")
 
-	c.LogRetentionDays = r.integer("logRetentionDays", defaultLogRetentionDays)
+	c.LogRetentionDays = r.integer("logRetentionDays", passkeys.DefaultLogRetentionDays)
 	r.check("logRetentionDays", passkeys.ValidateLogRetentionDays(c.LogRetentionDays))
 
 	c.AlarmEmail = r.optional("alarmEmail", "")
@@ -182,7 +157,7 @@ func loadConfig(ctx *pulumi.Context) (stackConfig, error) {
 	}
 
 	if len(r.problems) > 0 {
-		return stackConfig{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))
+		return passkeys.CognitoPasskeysArgs{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))
 	}
 	return c, nil
 }

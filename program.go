@@ -23,7 +23,7 @@ var buildMergeFunction = sync.OnceValues(func() (lambdabuild.Artifact, error) {
 
 // run reads the stack's configuration and declares the stack.
 func run(ctx *pulumi.Context) error {
-	cfg, err := loadConfig(ctx)
+	args, err := loadConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -32,27 +32,11 @@ func run(ctx *pulumi.Context) error {
 		return err
 	}
 
-	stack, err := passkeys.NewCognitoPasskeys(ctx, "passkeys", &passkeys.CognitoPasskeysArgs{
-		DescopeProjectID:           cfg.DescopeProjectID,
-		DescopeAccessKey:           cfg.DescopeAccessKey,
-		DescopeIssuerURL:           cfg.DescopeIssuerURL,
-		ProviderName:               cfg.ProviderName,
-		CallbackURLs:               cfg.CallbackURLs,
-		LogoutURLs:                 cfg.LogoutURLs,
-		DomainPrefix:               cfg.DomainPrefix,
-		CustomDomain:               cfg.CustomDomain,
-		CustomDomainCertificateARN: cfg.CustomDomainCertificateARN,
-		DescopeOnly:                cfg.DescopeOnly,
-		ConfidentialClient:         cfg.ConfidentialClient,
-		RequireExistingUser:        cfg.RequireExistingUser,
-		MergeFunction: passkeys.MergeFunctionCode{
-			ZipPath:        artifact.ZipPath,
-			SourceCodeHash: artifact.SourceCodeHash,
-		},
-		LogRetentionDays: cfg.LogRetentionDays,
-		AlarmEmail:       cfg.AlarmEmail,
-		AlarmTopicARN:    cfg.AlarmTopicARN,
-	})
+	args.MergeFunction = passkeys.MergeFunctionCode{
+		ZipPath:        artifact.ZipPath,
+		SourceCodeHash: artifact.SourceCodeHash,
+	}
+	stack, err := passkeys.NewCognitoPasskeys(ctx, "passkeys", &args)
 	if err != nil {
 		return err
 	}
@@ -60,14 +44,14 @@ func run(ctx *pulumi.Context) error {
 	ctx.Export("userPoolId", stack.UserPoolID)
 	ctx.Export("userPoolArn", stack.UserPoolARN)
 	ctx.Export("userPoolClientId", stack.UserPoolClientID)
-	if cfg.ConfidentialClient {
+	if args.ConfidentialClient {
 		ctx.Export("userPoolClientSecret", stack.UserPoolClientSecret)
 	}
 	ctx.Export("hostedUiUrl", stack.HostedUIURL)
 	ctx.Export("cognitoIssuerUrl", stack.CognitoIssuerURL)
 	ctx.Export("passkeyLoginUrl", stack.PasskeyLoginURL)
 	ctx.Export("descopeRedirectUri", stack.DescopeRedirectURI)
-	if cfg.CustomDomain != "" {
+	if args.CustomDomain != "" {
 		ctx.Export("customDomainTarget", stack.CustomDomainTarget)
 	}
 	ctx.Export("mergeFunctionName", stack.MergeFunctionName)

@@ -24,6 +24,12 @@ import (
 // ComponentType is the Pulumi type token of CognitoPasskeys.
 const ComponentType = "cognito-descope-passkeys:index:CognitoPasskeys"
 
+// Defaults of the optional arguments.
+const (
+	DefaultProviderName     = "Descope"
+	DefaultLogRetentionDays = 30
+)
+
 // DescopeScopes are the scopes Cognito requests from Descope. descope:custom_claims
 // carries roles, tenants and custom claims from the Descope flow.
 const DescopeScopes = "openid profile email descope:custom_claims"
@@ -118,13 +124,13 @@ type CognitoPasskeys struct {
 // withDefaults returns a copy with empty optional fields filled in.
 func (a CognitoPasskeysArgs) withDefaults() CognitoPasskeysArgs {
 	if a.ProviderName == "" {
-		a.ProviderName = "Descope"
+		a.ProviderName = DefaultProviderName
 	}
 	if a.DescopeIssuerURL == "" {
 		a.DescopeIssuerURL = DescopeIssuerURL(a.DescopeProjectID)
 	}
 	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = 30
+		a.LogRetentionDays = DefaultLogRetentionDays
 	}
 	return a
 }
