@@ -84,7 +84,7 @@ func startServer(t *testing.T, s *fakeCognitoServer) string {
 			return
 		}
 		if len(script) == 0 {
-			http.Error(w, `{"__type":"InternalErrorException","message":"unscripted"}`, 500)
+			http.Error(w, `{"__type":"InternalErrorException","message":"unscripted"}`, http.StatusInternalServerError)
 			return
 		}
 		resp := script[min(n, len(script)-1)]

@@ -85,8 +85,14 @@ func FuzzDecideFields(f *testing.F) {
 		cfg := Config{ProviderName: "Descope", RequireExistingUser: require}
 		out, err := NewHandler(cfg, fake, discardLogger).HandleRaw(context.Background(), payload)
 		checkHandled(t, payload, fake, out, err)
-		if trigger == triggerExternalProvider && strings.HasPrefix(strings.ToLower(userName), "descope_") &&
-			strings.EqualFold(verified, "true") && strings.EqualFold(email, janeEmail) && subject != "" {
+		descope := trigger == triggerExternalProvider && strings.HasPrefix(strings.ToLower(userName), "descope_")
+		for _, l := range fake.linkCalls {
+			if linked := aws.ToString(l.SourceUser.ProviderAttributeValue); !descope || !strings.EqualFold(linked, userName[len("descope_"):]) {
+				t.Fatalf("linked subject %q for user name %q", linked, userName)
+			}
+		}
+		if descope && strings.EqualFold(verified, "true") && strings.EqualFold(email, janeEmail) &&
+			subject != "" && strings.EqualFold(userName[len("descope_"):], subject) {
 			// The one eligible account: this must link, or be a retry.
 			if err != nil || len(fake.linkCalls) != 1 {
 				t.Fatalf("eligible sign-up not linked: err %v, %d links", err, len(fake.linkCalls))

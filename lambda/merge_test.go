@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -633,4 +632,4 @@ func TestLogsOneJSONLinePerDecisionWithoutPersonalData(t *testing.T) {
 }
 
 // discardLogger is used where log output is not under test.
-var discardLogger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+var discardLogger = slog.New(slog.DiscardHandler)
