@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -41,7 +44,10 @@ type Function struct {
 
 // FunctionExit is how a function process ended.
 type FunctionExit struct {
-	// PeakRSS is the process's maximum resident set size in bytes, from wait4's rusage.
+	// PeakRSS is the process's peak resident set in bytes (VmHWM), read just
+	// before Stop killed it; 0 if it had already exited. wait4's ru_maxrss
+	// would be wrong here: Go starts children with a vfork-style clone, and
+	// exec folds the parent's peak into the child's.
 	PeakRSS int64
 	// Err is the process's exit error; a Stop shows as killed by SIGKILL.
 	Err error
@@ -110,22 +116,47 @@ func (f *Function) Output() []byte { return f.output.Bytes() }
 // whose runtime has no extensions, and reports the process's peak RSS.
 // It is safe to call after the process has exited by itself.
 func (f *Function) Stop() (FunctionExit, error) {
+	var exit FunctionExit
 	select {
 	case <-f.exited:
 	default:
+		pid := f.cmd.Process.Pid
+		// An error means it exited in the meantime: the peak is unknown.
+		exit.PeakRSS, _ = peakRSS(pid)
 		// ESRCH means the group is gone already; Wait below still reaps.
-		_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		select {
 		case <-f.exited:
 		case <-time.After(10 * time.Second):
-			return FunctionExit{}, fmt.Errorf("function pid %d did not exit after SIGKILL", f.cmd.Process.Pid)
+			return FunctionExit{}, fmt.Errorf("function pid %d did not exit after SIGKILL", pid)
 		}
 	}
-	exit := FunctionExit{Err: f.err}
-	if ru, ok := f.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		exit.PeakRSS = ru.Maxrss * 1024 // Linux reports kilobytes
-	}
+	exit.Err = f.err
 	return exit, nil
+}
+
+// peakRSS reads VmHWM, the peak resident set of pid's own address space.
+func peakRSS(pid int) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		value, ok := strings.CutPrefix(line, "VmHWM:")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(value) // "15744 kB"
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, fmt.Errorf("pid %d: unexpected VmHWM %q", pid, value)
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("pid %d: parse VmHWM: %w", pid, err)
+		}
+		return kb * 1024, nil
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
 }
 
 // lockedBuffer is a bytes.Buffer that the process's two output pipes and
