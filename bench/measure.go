@@ -113,7 +113,7 @@ type runResult struct {
 	impl, backend string
 	cold          []time.Duration
 	warm          []pathResult
-	// peakRSS is the warm process's maximum RSS after all its invocations.
+	// peakRSS is the warm process's VmHWM after all its invocations.
 	peakRSS int64
 }
 
