@@ -109,6 +109,12 @@ func run(ctx context.Context, o options) (string, error) {
 	}
 	defer world.stop()
 
+	progress("cognito-local alone: %d ListUsers calls", o.warmInvokes)
+	emulator, err := measureEmulatorFloor(ctx, world, o.warmups, o.warmInvokes)
+	if err != nil {
+		return "", err
+	}
+
 	impls := []implementation{{
 		name:    "Go",
 		command: []string{host.BinaryPath},
@@ -139,7 +145,7 @@ func run(ctx context.Context, o options) (string, error) {
 	if ctx.Err() != nil {
 		return "", errors.New("ran out of time; raise -timeout")
 	}
-	return renderReport(o, machine, sizes, results, cost), nil
+	return renderReport(o, machine, sizes, results, emulator, cost), nil
 }
 
 func progress(format string, args ...any) {

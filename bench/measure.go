@@ -45,6 +45,7 @@ type path struct {
 // confirmed, verified user whose email the link path signs in with.
 type world struct {
 	cognito *lambdaharness.CognitoLocal
+	admin   *lambdaharness.CognitoAdmin
 	pool    string
 	user    string
 	paths   []path
@@ -66,6 +67,7 @@ func startWorld(ctx context.Context, dataDir string) (*world, error) {
 		w.stop()
 		return nil, err
 	}
+	w.admin = admin
 	if w.pool, err = admin.CreateUserPool(ctx, "bench", lambdaharness.PoolOptions{}); err != nil {
 		w.stop()
 		return nil, err
@@ -163,6 +165,25 @@ func measure(ctx context.Context, o options, w *world, b backend, impl implement
 	}
 	r.peakRSS = exit.PeakRSS
 	return r, nil
+}
+
+// measureEmulatorFloor times the link path's ListUsers sent straight to
+// cognito-local, no trigger and no proxy: the floor under every warm figure
+// measured through it.
+func measureEmulatorFloor(ctx context.Context, w *world, warmups, n int) ([]time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, loopTimeout)
+	defer cancel()
+	latencies := make([]time.Duration, 0, n)
+	for i := -warmups; i < n; i++ {
+		start := time.Now()
+		if _, err := w.admin.ListUsersByEmail(ctx, w.pool, benchEmail); err != nil {
+			return nil, fmt.Errorf("ListUsers on cognito-local: %w", err)
+		}
+		if i >= 0 {
+			latencies = append(latencies, time.Since(start))
+		}
+	}
+	return latencies, nil
 }
 
 // measureCold starts the function n times and times process start to first

@@ -45,7 +45,7 @@ func TestReportMarksEachTarget(t *testing.T) {
 	}
 	sizes := artifactSizes{hostArch: "amd64", hostBinary: 9e6, hostZip: 3.9e6, arm64Binary: 8e6, arm64Zip: 3.5e6}
 
-	report := renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, nil)
+	report := renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, durations(time.Millisecond, 10), nil)
 	if !strings.Contains(report, "All 11 targets met") || strings.Contains(report, "MISSED") {
 		t.Fatalf("every target was met, report says otherwise:\n%s", report)
 	}
@@ -60,7 +60,7 @@ func TestReportMarksEachTarget(t *testing.T) {
 	goRun.warm[0].latencies[99] = 3 * time.Millisecond
 	goRun.warm[2].calls = 1
 	sizes.arm64Zip = 4.2e6
-	report = renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, nil)
+	report = renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, durations(time.Millisecond, 10), nil)
 	for _, missed := range []string{"cold start median (stub)", "cold start p95 (stub)", "warm p99 link (stub)", "Cognito calls unrelated trigger (stub)", "zip size arm64"} {
 		if !strings.Contains(report, missed) {
 			t.Errorf("report does not name the missed target %q:\n%s", missed, report)
@@ -68,5 +68,18 @@ func TestReportMarksEachTarget(t *testing.T) {
 	}
 	if !strings.Contains(report, "6 of 11 targets met") {
 		t.Errorf("summary wrong:\n%s", report)
+	}
+}
+
+func TestReportSaysWhenTheEmulatorAloneMissesTheTarget(t *testing.T) {
+	goRun := runResult{impl: goImpl, backend: "cognito-local", cold: durations(time.Millisecond, 1), peakRSS: 1}
+	for _, tc := range []struct {
+		emulator time.Duration
+		blames   bool
+	}{{time.Millisecond, false}, {3 * time.Millisecond, true}} {
+		report := renderReport(options{}, machine{date: time.Now()}, artifactSizes{}, []runResult{goRun}, durations(tc.emulator, 10), nil)
+		if got := strings.Contains(report, "above the 2 ms p99 target on its own"); got != tc.blames {
+			t.Errorf("emulator p99 %s: report blames the emulator = %v, want %v", tc.emulator, got, tc.blames)
+		}
 	}
 }
