@@ -145,7 +145,8 @@ func measure(ctx context.Context, o options, w *world, b backend, impl implement
 	if err != nil {
 		return r, err
 	}
-	defer sandbox.Stop()
+	// For the error paths; on success it is stopped below, for its peak RSS.
+	defer func() { _, _ = sandbox.Stop() }()
 	for _, p := range w.paths {
 		for i := 0; i < o.warmups; i++ {
 			if _, err := invokeOK(ctx, sandbox, p.event); err != nil {

@@ -31,7 +31,7 @@ func findPython(ctx context.Context, root string) (*pythonRuntime, error) {
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1"}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("%s cannot import boto3 (%v: %s): %s", debianPython, err, strings.TrimSpace(string(out)), fix)
+		return nil, fmt.Errorf("%s cannot import boto3 (%w: %s): %s", debianPython, err, strings.TrimSpace(string(out)), fix)
 	}
 	return &pythonRuntime{
 		interpreter: debianPython,

@@ -264,7 +264,7 @@ func writeCognitoError(w http.ResponseWriter, status int, code, message string) 
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-ErrorType", code)
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": message}) //nolint:errcheck
+	json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": message}) //nolint:errcheck // the client sees a short body if this fails.
 }
 
 type statusRecorder struct {

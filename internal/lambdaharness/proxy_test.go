@@ -57,7 +57,7 @@ func TestProxyForwardsAndAnswersLinkItself(t *testing.T) {
 		mu.Unlock()
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Write([]byte(`{"Users":[],"Echo":` + string(body) + `}`))
+		_, _ = w.Write([]byte(`{"Users":[],"Echo":` + string(body) + `}`))
 	}))
 	defer upstream.Close()
 	p := startProxy(t, ProxyOptions{Upstream: upstream.URL})
