@@ -36,6 +36,7 @@ lint: ## gofmt, go vet and golangci-lint
 
 bench: ## Measure the merge function against the blog's Python baseline; writes BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./lambda
+	$(GO) run ./bench -out BENCHMARKS.md -pulumi-cost
 
 # Keys no default can stand in for; `make up` asks for any the stack lacks.
 REQUIRED_CONFIG := descopeProjectId
