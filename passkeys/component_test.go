@@ -267,6 +267,8 @@ func TestAppClient(t *testing.T) {
 			assertEqual(t, "preventUserExistenceErrors", get(t, client.Inputs, "preventUserExistenceErrors"), "ENABLED")
 			assertEqual(t, "generateSecret", get(t, client.Inputs, "generateSecret"), tt.confidential)
 			assertEqual(t, "accessTokenValidity", get(t, client.Inputs, "accessTokenValidity"), 60)
+			assertEqual(t, "idTokenValidity", get(t, client.Inputs, "idTokenValidity"), 60)
+			assertEqual(t, "enableTokenRevocation", get(t, client.Inputs, "enableTokenRevocation"), true)
 			assertEqual(t, "refreshTokenValidity", get(t, client.Inputs, "refreshTokenValidity"), 30)
 			assertEqual(t, "tokenValidityUnits", get(t, client.Inputs, "tokenValidityUnits"),
 				map[string]string{"accessToken": "minutes", "idToken": "minutes", "refreshToken": "days"})
@@ -408,6 +410,8 @@ func TestOutputs(t *testing.T) {
 	assertEqual(t, "cognitoIssuerUrl", outs.values["cognitoIssuerUrl"],
 		"https://cognito-idp."+pulumitest.Region+".amazonaws.com/passkeys-user-pool_id")
 	assertEqual(t, "userPoolClientId", outs.values["userPoolClientId"], client.Name+"_id")
+	assertEqual(t, "userPoolId", outs.values["userPoolId"], "passkeys-user-pool_id")
+	assertEqual(t, "userPoolArn", outs.values["userPoolArn"], get(t, one(t, rec, typeUserPool).Outputs, "arn"))
 
 	login, err := url.Parse(outs.values["passkeyLoginUrl"])
 	if err != nil {
@@ -453,7 +457,7 @@ func TestFailureAlarm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := validArgs()
 			args.AlarmEmail, args.AlarmTopicARN = tt.email, tt.topic
-			rec, _ := mustDeploy(t, args)
+			rec, outs := mustDeploy(t, args)
 			alarm := one(t, rec, typeAlarm)
 			queries := get(t, alarm.Inputs, "metricQueries").([]any)
 			metrics := map[string]string{}
@@ -465,6 +469,7 @@ func TestFailureAlarm(t *testing.T) {
 			}
 			assertEqual(t, "alarm metrics", metrics, map[string]string{"Errors": "passkeys-dev-merge", "Throttles": "passkeys-dev-merge"})
 			assertEqual(t, "threshold", get(t, alarm.Inputs, "threshold"), 1)
+			assertEqual(t, "mergeFunctionAlarmName", outs.values["mergeFunctionAlarmName"], get(t, alarm.Outputs, "name"))
 			assertEqual(t, "comparisonOperator", get(t, alarm.Inputs, "comparisonOperator"), "GreaterThanOrEqualToThreshold")
 			actions := 0
 			if v, ok := alarm.Inputs["alarmActions"]; ok && v.IsArray() {
