@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -147,9 +146,7 @@ func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, error) {
 
 	c.AlarmEmail = r.optional("alarmEmail", "")
 	if c.AlarmEmail != "" {
-		if addr, err := mail.ParseAddress(c.AlarmEmail); err != nil || addr.Address != c.AlarmEmail {
-			r.fail("alarmEmail", "%q is not an email address such as ops@example.com", c.AlarmEmail)
-		}
+		r.check("alarmEmail", passkeys.ValidateEmail(c.AlarmEmail))
 	}
 	c.AlarmTopicARN = r.optional("alarmTopicArn", "")
 	if c.AlarmTopicARN != "" {

@@ -167,6 +167,9 @@ func (a CognitoPasskeysArgs) validate() error {
 		check("MergeFunction", errors.New("is required: build ./lambda with lambdabuild.Build"))
 	}
 	check("LogRetentionDays", ValidateLogRetentionDays(a.LogRetentionDays))
+	if a.AlarmEmail != "" {
+		check("AlarmEmail", ValidateEmail(a.AlarmEmail))
+	}
 	if a.AlarmTopicARN != "" {
 		check("AlarmTopicARN", ValidateTopicARN(a.AlarmTopicARN))
 	}

@@ -543,6 +543,7 @@ func TestInvalidArgsAreRefusedBeforeAnyResource(t *testing.T) {
 		{"no function", func(a *CognitoPasskeysArgs) { a.MergeFunction = MergeFunctionCode{} }, "MergeFunction"},
 		{"bad retention", func(a *CognitoPasskeysArgs) { a.LogRetentionDays = 10 }, "LogRetentionDays"},
 		{"bad topic", func(a *CognitoPasskeysArgs) { a.AlarmTopicARN = "ops" }, "AlarmTopicARN"},
+		{"bad alarm email", func(a *CognitoPasskeysArgs) { a.AlarmEmail = "Ops <ops@example.com>" }, "AlarmEmail"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

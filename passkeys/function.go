@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -27,9 +28,13 @@ type mergeFunction struct {
 func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, parent pulumi.ResourceOption) (*mergeFunction, error) {
 	fnName := functionName(name, ctx.Stack())
 
+	trustPolicy, err := lambdaTrustPolicy()
+	if err != nil {
+		return nil, err
+	}
 	role, err := iam.NewRole(ctx, name+"-merge-role", &iam.RoleArgs{
 		Description:      pulumi.String("Runs the Cognito pre sign-up function that links Descope sign-ins to existing users."),
-		AssumeRolePolicy: pulumi.String(lambdaTrustPolicy()),
+		AssumeRolePolicy: pulumi.String(trustPolicy),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -118,16 +123,15 @@ type policyStatement struct {
 	Resource  []string          `json:"Resource,omitempty"`
 }
 
-func (d policyDocument) String() string {
+func (d policyDocument) json() (string, error) {
 	out, err := json.Marshal(d)
 	if err != nil {
-		// Only strings and slices of strings: marshalling cannot fail.
-		panic(err)
+		return "", fmt.Errorf("encode IAM policy: %w", err)
 	}
-	return string(out)
+	return string(out), nil
 }
 
-func lambdaTrustPolicy() string {
+func lambdaTrustPolicy() (string, error) {
 	return policyDocument{
 		Version: "2012-10-17",
 		Statement: []policyStatement{{
@@ -135,14 +139,14 @@ func lambdaTrustPolicy() string {
 			Principal: map[string]string{"Service": "lambda.amazonaws.com"},
 			Action:    []string{"sts:AssumeRole"},
 		}},
-	}.String()
+	}.json()
 }
 
 // LinkActions are the only Cognito actions the merge function may call.
 var LinkActions = []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"}
 
 func linkPolicy(poolARN pulumi.StringOutput) pulumi.StringOutput {
-	return poolARN.ApplyT(func(arn string) string {
+	return poolARN.ApplyT(func(arn string) (string, error) {
 		return policyDocument{
 			Version: "2012-10-17",
 			Statement: []policyStatement{{
@@ -151,12 +155,12 @@ func linkPolicy(poolARN pulumi.StringOutput) pulumi.StringOutput {
 				Action:   LinkActions,
 				Resource: []string{arn},
 			}},
-		}.String()
+		}.json()
 	}).(pulumi.StringOutput)
 }
 
 func logsPolicy(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
-	return logGroupARN.ApplyT(func(arn string) string {
+	return logGroupARN.ApplyT(func(arn string) (string, error) {
 		return policyDocument{
 			Version: "2012-10-17",
 			Statement: []policyStatement{{
@@ -165,6 +169,6 @@ func logsPolicy(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
 				Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
 				Resource: []string{strings.TrimSuffix(arn, ":*") + ":*"},
 			}},
-		}.String()
+		}.json()
 	}).(pulumi.StringOutput)
 }

@@ -2,6 +2,7 @@ package passkeys
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -174,4 +175,12 @@ func ValidateLogRetentionDays(days int) error {
 		}
 	}
 	return fmt.Errorf("%d is not a retention period CloudWatch Logs accepts; use one of %v", days, LogRetentionDays)
+}
+
+// ValidateEmail checks an alarm notification address: a bare address, no display name.
+func ValidateEmail(address string) error {
+	if parsed, err := mail.ParseAddress(address); err != nil || parsed.Address != address {
+		return fmt.Errorf("%q is not an email address such as ops@example.com", address)
+	}
+	return nil
 }
