@@ -15,9 +15,9 @@ FUZZTIME ?= 10s
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-build: ## Compile the program and the merge function (linux/arm64)
+build: ## Compile the program, and the merge function as `pulumi up` deploys it (dist/merge-function)
 	$(GO) build ./...
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false -ldflags "-s -w -buildid=" -o bin/bootstrap ./lambda
+	$(GO) run ./cmd/build-merge-function
 
 test: ## Run every test: unit, Pulumi mocks, config validation, the real bootstrap end to end
 	$(GO) test -count=1 ./...

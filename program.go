@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -14,11 +13,7 @@ import (
 // buildMergeFunction builds ./lambda for Lambda's arm64 runtime, once per
 // process however many times run is called.
 var buildMergeFunction = sync.OnceValues(func() (lambdabuild.Artifact, error) {
-	return lambdabuild.Build(context.Background(), lambdabuild.Options{
-		Package:   "./lambda",
-		OutputDir: filepath.Join("dist", "merge-function"),
-		GOARCH:    "arm64",
-	})
+	return lambdabuild.Build(context.Background(), lambdabuild.DeployedMergeFunction(""))
 })
 
 // run reads the stack's configuration and declares the stack.

@@ -38,6 +38,18 @@ type Options struct {
 	GOARCH string
 }
 
+// DeployedMergeFunction is how the project builds the merge function it
+// deploys: ./lambda of the module in moduleDir ("" for the current directory),
+// for Lambda's arm64 runtime, into dist/merge-function.
+func DeployedMergeFunction(moduleDir string) Options {
+	return Options{
+		Package:   "./lambda",
+		ModuleDir: moduleDir,
+		OutputDir: filepath.Join(moduleDir, "dist", "merge-function"),
+		GOARCH:    "arm64",
+	}
+}
+
 // Artifact is a built function ready to deploy.
 type Artifact struct {
 	// BinaryPath is the stripped, static linux executable.
