@@ -1,0 +1,177 @@
+package livepool
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// DescopeSubjectAttribute is the custom attribute adoption adds to the pool.
+// It matches passkeys.DescopeSubjectAttribute, without the "custom:" prefix.
+const DescopeSubjectAttribute = "descope_sub"
+
+// Owned is what this program changes on an adopted pool; everything else
+// stays as it is live.
+type Owned struct {
+	// ProviderName is the Descope identity provider's name: added to the
+	// adopted clients' SupportedIdentityProviders.
+	ProviderName string
+	// PreSignUpARN is the merge function's ARN, set as the pre sign-up trigger.
+	PreSignUpARN pulumi.StringInput
+	// MergeFunctionName is the merge function's name. A live pre sign-up
+	// trigger naming it is this program's own (a second run), not a trigger
+	// to refuse.
+	MergeFunctionName string
+	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger
+	// (the stack's replacePreSignUpTrigger).
+	ReplacePreSignUpTrigger bool
+}
+
+// Plan is what the component declares for an adopted pool. Every entry
+// carries the ID to pass to pulumi.Import.
+type Plan struct {
+	Pool     PoolPlan
+	Clients  []ClientPlan
+	Provider *ProviderPlan
+	Domains  []DomainPlan
+	// HostedDomain is the host name of the pool's hosted UI (the custom domain
+	// if there is one, else the prefix domain), empty when the pool has no
+	// domain and the component must create one.
+	HostedDomain string
+	// PreviousPreSignUpARN is the pre sign-up trigger adoption replaces (empty
+	// if none, or if it is already the merge function). Export it so that
+	// detaching can put it back.
+	PreviousPreSignUpARN string
+}
+
+// PoolPlan declares the adopted pool.
+type PoolPlan struct {
+	ImportID string
+	Args     *cognito.UserPoolArgs
+}
+
+// ClientPlan declares one adopted app client.
+type ClientPlan struct {
+	ImportID string
+	Args     *cognito.UserPoolClientArgs
+	// CallbackURLs are the client's own redirect URLs; the first one feeds
+	// passkeyLoginUrl when the component creates no client.
+	CallbackURLs []string
+	// Scopes are the OAuth scopes the client allows after adoption, for the
+	// passkey login URL's scope parameter.
+	Scopes []string
+}
+
+// ProviderPlan says that an identity provider with the configured name exists
+// and must be imported, not created a second time.
+type ProviderPlan struct {
+	ImportID string
+	// IdpIdentifiers and AttributeMapping are the live provider's, so the
+	// component can keep identifiers and mappings it does not set itself.
+	IdpIdentifiers   []string
+	AttributeMapping map[string]string
+}
+
+// DomainPlan declares one adopted hosted domain.
+type DomainPlan struct {
+	ImportID string
+	Args     *cognito.UserPoolDomainArgs
+	// Custom is true for a custom domain (served through CloudFront with an
+	// ACM certificate), false for a prefix domain under amazoncognito.com.
+	Custom bool
+}
+
+// Adopt checks the live state and translates it. A pool that cannot be
+// adopted safely yields a *RefusedError listing every reason at once.
+func Adopt(state *State, owned Owned) (*Plan, error) {
+	if state == nil {
+		return nil, errors.New("livepool: no state: call Read first")
+	}
+	if owned.PreSignUpARN == nil || owned.ProviderName == "" || owned.MergeFunctionName == "" {
+		return nil, errors.New("livepool: Owned needs PreSignUpARN, ProviderName and MergeFunctionName")
+	}
+	if err := Check(state, owned); err != nil {
+		return nil, err
+	}
+	poolID := aws.ToString(state.Pool.Id)
+	plan := &Plan{
+		Pool:                 PoolPlan{ImportID: poolID, Args: poolArgs(state, owned)},
+		PreviousPreSignUpARN: previousPreSignUp(state, owned),
+	}
+	for _, client := range state.Clients {
+		plan.Clients = append(plan.Clients, clientPlan(client, owned))
+	}
+	if p := state.Provider; p != nil {
+		plan.Provider = &ProviderPlan{
+			ImportID:         ProviderImportID(poolID, aws.ToString(p.ProviderName)),
+			IdpIdentifiers:   p.IdpIdentifiers,
+			AttributeMapping: p.AttributeMapping,
+		}
+	}
+	plan.Domains, plan.HostedDomain = domainPlans(state)
+	return plan, nil
+}
+
+// ClientImportID is pulumi-aws's import ID of an app client: "<pool ID>/<client ID>".
+func ClientImportID(poolID, clientID string) string { return poolID + "/" + clientID }
+
+// ProviderImportID is pulumi-aws's import ID of an identity provider: "<pool ID>:<provider name>".
+func ProviderImportID(poolID, providerName string) string { return poolID + ":" + providerName }
+
+// previousPreSignUp is the live pre sign-up trigger when it is not the merge function.
+func previousPreSignUp(state *State, owned Owned) string {
+	if state.Pool.LambdaConfig == nil {
+		return ""
+	}
+	arn := aws.ToString(state.Pool.LambdaConfig.PreSignUp)
+	if arn == "" || isFunction(arn, owned.MergeFunctionName) {
+		return ""
+	}
+	return arn
+}
+
+// isFunction reports whether a Lambda ARN
+// (arn:partition:lambda:region:account:function:name[:qualifier]) names the function.
+func isFunction(arn, name string) bool {
+	parts := strings.Split(arn, ":")
+	return len(parts) >= 7 && parts[2] == "lambda" && parts[5] == "function" && parts[6] == name
+}
+
+// regionOf is the region in a pool ID ("us-east-1_AbCdEf123").
+func regionOf(poolID string) string {
+	region, _, _ := strings.Cut(poolID, "_")
+	return region
+}
+
+func domainPlans(state *State) ([]DomainPlan, string) {
+	poolID := aws.ToString(state.Pool.Id)
+	var plans []DomainPlan
+	hosted := ""
+	for _, d := range state.Domains {
+		name := aws.ToString(d.Domain)
+		args := &cognito.UserPoolDomainArgs{
+			Domain:     pulumi.String(name),
+			UserPoolId: pulumi.String(poolID),
+		}
+		custom := name == aws.ToString(state.Pool.CustomDomain) ||
+			(d.CustomDomainConfig != nil && aws.ToString(d.CustomDomainConfig.CertificateArn) != "")
+		if custom && d.CustomDomainConfig != nil && d.CustomDomainConfig.CertificateArn != nil {
+			args.CertificateArn = pulumi.String(aws.ToString(d.CustomDomainConfig.CertificateArn))
+		}
+		if d.ManagedLoginVersion != nil {
+			args.ManagedLoginVersion = pulumi.Int(int(*d.ManagedLoginVersion))
+		}
+		plans = append(plans, DomainPlan{ImportID: name, Args: args, Custom: custom})
+		switch {
+		case custom:
+			hosted = name
+		case hosted == "":
+			hosted = fmt.Sprintf("%s.auth.%s.amazoncognito.com", name, regionOf(poolID))
+		}
+	}
+	return plans, hosted
+}

@@ -1,0 +1,48 @@
+// Package livepool reads an existing Cognito user pool, its app clients, its
+// Descope identity provider and its hosted domain with the AWS SDK, refuses
+// what cannot be adopted without losing a setting, and translates what it read
+// into pulumi-aws v6 arguments that equal the live settings plus only the
+// changes this program owns (see Owned).
+//
+// The component calls Read, then Adopt, and declares each Plan entry with its
+// import ID; nothing here registers a resource.
+package livepool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// API is the part of the Cognito user pools API that Read uses.
+// *cognitoidentityprovider.Client satisfies it; tests may fake it.
+type API interface {
+	DescribeUserPool(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolOutput, error)
+	GetUserPoolMfaConfig(ctx context.Context, in *cognitoidentityprovider.GetUserPoolMfaConfigInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.GetUserPoolMfaConfigOutput, error)
+	DescribeUserPoolClient(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolClientInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolClientOutput, error)
+	ListIdentityProviders(ctx context.Context, in *cognitoidentityprovider.ListIdentityProvidersInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListIdentityProvidersOutput, error)
+	DescribeIdentityProvider(ctx context.Context, in *cognitoidentityprovider.DescribeIdentityProviderInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeIdentityProviderOutput, error)
+	DescribeUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolDomainInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolDomainOutput, error)
+}
+
+// NewClient builds a Cognito client for the stack's aws:region and, when set,
+// aws:profile. It loads the SDK's default configuration, so the standard
+// endpoint variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)
+// and credential sources apply as they do for the AWS CLI.
+func NewClient(ctx context.Context, region, profile string) (*cognitoidentityprovider.Client, error) {
+	if region == "" {
+		return nil, errors.New("livepool: a region is required: set it with `pulumi config set aws:region <region>`")
+	}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
+	if profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("livepool: load AWS configuration (region %s, profile %q): %w", region, profile, err)
+	}
+	return cognitoidentityprovider.NewFromConfig(cfg), nil
+}
