@@ -157,12 +157,18 @@ func register(t *testing.T, plan *Plan) registered {
 		t.Fatal(err)
 	}
 	out := registered{pool: pool.Inputs.Mappable()}
-	for _, c := range recorder.Resources("aws:cognito/userPoolClient:UserPoolClient") {
-		out.clients = append(out.clients, c.Inputs.Mappable())
+	// Mocks register concurrently: order by the names given above.
+	inPlanOrder := func(typeToken string) []map[string]any {
+		resources := recorder.Resources(typeToken)
+		sort.Slice(resources, func(i, j int) bool { return resources[i].Name < resources[j].Name })
+		var inputs []map[string]any
+		for _, r := range resources {
+			inputs = append(inputs, r.Inputs.Mappable())
+		}
+		return inputs
 	}
-	for _, d := range recorder.Resources("aws:cognito/userPoolDomain:UserPoolDomain") {
-		out.domains = append(out.domains, d.Inputs.Mappable())
-	}
+	out.clients = inPlanOrder("aws:cognito/userPoolClient:UserPoolClient")
+	out.domains = inPlanOrder("aws:cognito/userPoolDomain:UserPoolDomain")
 	return out
 }
 

@@ -1,0 +1,303 @@
+package livepool
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// compareCarried checks every set live value of a carried field against the
+// registered input at its mapped path, and records which field patterns it saw.
+func compareCarried(t *testing.T, what string, live any, rules map[string]fieldRule, inputs map[string]any, seen map[string]bool) {
+	t.Helper()
+	values := map[string]string{}
+	valueLeaves(reflect.ValueOf(live), "", false, values)
+	for _, path := range sortedKeys(values) {
+		pattern := patternOf(path)
+		rule, ok := ruleFor(rules, pattern)
+		if !ok {
+			t.Errorf("%s: %s has no rule", what, path)
+			continue
+		}
+		if rule.disposition != carried {
+			continue
+		}
+		seen[pattern] = true
+		inputPath := fillPattern(rule.input, path)
+		got, ok := lookup(inputs, inputPath)
+		if !ok {
+			t.Errorf("%s: live %s = %q is not declared at %s", what, path, values[path], inputPath)
+			continue
+		}
+		if plain(got) != values[path] {
+			t.Errorf("%s: live %s = %q, declared %s = %q", what, path, values[path], inputPath, plain(got))
+		}
+	}
+}
+
+// TestRecordedPoolsAreCarriedExactly: every live setting of the recorded
+// pools, their MFA configuration and the client reaches the declared inputs
+// unchanged, and the recordings set every carried field at least once.
+func TestRecordedPoolsAreCarriedExactly(t *testing.T) {
+	poolSeen, mfaSeen, clientSeen := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, tc := range []struct {
+		poolID  string
+		clients []string
+	}{
+		{recordedPoolID, []string{recordedClientID}},
+		{recordedAliasPoolID, nil},
+	} {
+		state := readRecorded(t, tc.poolID, tc.clients...)
+		plan, err := Adopt(state, ownedForTest())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := register(t, plan)
+		compareCarried(t, tc.poolID, state.Pool, poolFieldRules, got.pool, poolSeen)
+		compareCarried(t, tc.poolID+" MFA", state.MFA, mfaFieldRules, got.pool, mfaSeen)
+		for i, client := range state.Clients {
+			compareCarried(t, aws.ToString(client.ClientId), client, clientFieldRules, got.clients[i], clientSeen)
+		}
+	}
+	for _, check := range []struct {
+		name  string
+		rules map[string]fieldRule
+		seen  map[string]bool
+	}{{"pool", poolFieldRules, poolSeen}, {"MFA", mfaFieldRules, mfaSeen}, {"client", clientFieldRules, clientSeen}} {
+		for _, pattern := range sortedKeys(check.rules) {
+			if check.rules[pattern].disposition == carried && !check.seen[pattern] {
+				t.Errorf("%s field %s is carried but no recording sets it: add a non-default value to testdata", check.name, pattern)
+			}
+		}
+	}
+}
+
+// TestSchemasAreWhatReadKeepsPlusTheSubject: the declared schema is what the
+// provider's Read keeps in state (custom attributes, and standard ones that
+// differ from their defaults), plus custom:descope_sub, so the only schema
+// change is an in-place AddCustomAttributes.
+func TestSchemasAreWhatReadKeepsPlusTheSubject(t *testing.T) {
+	state := readRecorded(t, recordedPoolID)
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := register(t, plan).pool["schemas"].([]any)
+	byName := map[string]map[string]any{}
+	for _, s := range got {
+		schema := s.(map[string]any)
+		byName[schema["name"].(string)] = schema
+	}
+	want := map[string]map[string]any{
+		// email is required in this pool, unlike the provider's default shape.
+		"email": {"name": "email", "attributeDataType": "String", "developerOnlyAttribute": false, "mutable": true, "required": true,
+			"stringAttributeConstraints": map[string]any{"minLength": "0", "maxLength": "2048"}},
+		"tenant_id": {"name": "tenant_id", "attributeDataType": "String", "developerOnlyAttribute": false, "mutable": true, "required": false,
+			"stringAttributeConstraints": map[string]any{"minLength": "1", "maxLength": "64"}},
+		"plan_level": {"name": "plan_level", "attributeDataType": "Number", "developerOnlyAttribute": false, "mutable": false, "required": false,
+			"numberAttributeConstraints": map[string]any{"minValue": "0", "maxValue": "10"}},
+		"risk_flags": {"name": "risk_flags", "attributeDataType": "String", "developerOnlyAttribute": true, "mutable": true, "required": false,
+			"stringAttributeConstraints": map[string]any{"minLength": "0", "maxLength": "128"}},
+		DescopeSubjectAttribute: {"name": DescopeSubjectAttribute, "attributeDataType": "String", "developerOnlyAttribute": false, "mutable": true, "required": false,
+			"stringAttributeConstraints": map[string]any{"minLength": "1", "maxLength": "256"}},
+	}
+	if len(got) != len(want) {
+		t.Errorf("declared %d schema attributes %v, want %d %v", len(got), sortedKeys(byName), len(want), sortedKeys(want))
+	}
+	for name, schema := range want {
+		if !reflect.DeepEqual(byName[name], schema) {
+			t.Errorf("schema %s:\n got %v\nwant %v", name, byName[name], schema)
+		}
+	}
+}
+
+// TestOwnedChangesAndImportIDs: adoption changes exactly the owned settings,
+// keeps names, and gives every resource its pulumi-aws import ID.
+func TestOwnedChangesAndImportIDs(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID)
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := register(t, plan)
+
+	if v, _ := lookup(got.pool, "lambdaConfig.preSignUp"); v != mergeFunctionARN {
+		t.Errorf("pre sign-up trigger %v, want %s", v, mergeFunctionARN)
+	}
+	if plan.PreviousPreSignUpARN != recordedBlogTrigger {
+		t.Errorf("PreviousPreSignUpARN %q, want the replaced %s", plan.PreviousPreSignUpARN, recordedBlogTrigger)
+	}
+	client := got.clients[0]
+	for _, tc := range []struct {
+		input string
+		want  []string
+	}{
+		{"allowedOauthFlows", []string{"implicit", "code"}},
+		{"allowedOauthScopes", []string{"email", "profile", "openid"}},
+		{"supportedIdentityProviders", []string{"COGNITO", "Google", "Descope"}},
+	} {
+		if v := asStrings(client[tc.input].([]any)); !slices.Equal(v, tc.want) {
+			t.Errorf("client %s = %v, want %v", tc.input, v, tc.want)
+		}
+	}
+	if client["allowedOauthFlowsUserPoolClient"] != true {
+		t.Errorf("allowedOauthFlowsUserPoolClient = %v, want true", client["allowedOauthFlowsUserPoolClient"])
+	}
+	if _, declared := client["generateSecret"]; declared {
+		t.Error("generateSecret is declared; on an imported client that plans a replacement")
+	}
+	if !slices.Equal(plan.Clients[0].Scopes, []string{"email", "profile", "openid"}) {
+		t.Errorf("Scopes = %v", plan.Clients[0].Scopes)
+	}
+	if plan.Clients[0].CallbackURLs[0] != "https://app.acme.example/callback" {
+		t.Errorf("CallbackURLs = %v", plan.Clients[0].CallbackURLs)
+	}
+
+	wantIDs := map[string]string{
+		"pool":     recordedPoolID,
+		"client":   recordedPoolID + "/" + recordedClientID,
+		"provider": recordedPoolID + ":Descope",
+		"domain0":  "acme-login",
+		"domain1":  "login.acme.example",
+	}
+	gotIDs := map[string]string{"pool": plan.Pool.ImportID, "client": plan.Clients[0].ImportID}
+	if plan.Provider != nil {
+		gotIDs["provider"] = plan.Provider.ImportID
+	}
+	for i, d := range plan.Domains {
+		gotIDs["domain"+string(rune('0'+i))] = d.ImportID
+	}
+	if !reflect.DeepEqual(gotIDs, wantIDs) {
+		t.Errorf("import IDs %v, want %v", gotIDs, wantIDs)
+	}
+	if plan.Provider == nil || !slices.Equal(plan.Provider.IdpIdentifiers, []string{"descope"}) || plan.Provider.AttributeMapping["given_name"] != "given_name" {
+		t.Errorf("provider plan %+v does not carry the live identifiers and mappings", plan.Provider)
+	}
+
+	if plan.HostedDomain != "login.acme.example" {
+		t.Errorf("HostedDomain %q, want the custom domain", plan.HostedDomain)
+	}
+	wantDomains := []map[string]any{
+		{"domain": "acme-login", "userPoolId": recordedPoolID, "managedLoginVersion": float64(2)},
+		{"domain": "login.acme.example", "userPoolId": recordedPoolID, "managedLoginVersion": float64(1),
+			"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"},
+	}
+	if !reflect.DeepEqual(got.domains, wantDomains) {
+		t.Errorf("domains\n got %v\nwant %v", got.domains, wantDomains)
+	}
+	if got.pool["name"] != "acme-users" || client["name"] != "acme-web" {
+		t.Errorf("names not kept: pool %v, client %v", got.pool["name"], client["name"])
+	}
+}
+
+// TestPrefixDomainGivesTheHostedUIHost: without a custom domain the hosted UI
+// is the prefix domain under amazoncognito.com, in the pool's region.
+func TestPrefixDomainGivesTheHostedUIHost(t *testing.T) {
+	state := readRecorded(t, recordedPoolID)
+	state.Pool.CustomDomain = nil
+	state.Domains = state.Domains[:1]
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "acme-login.auth.us-east-1.amazoncognito.com"; plan.HostedDomain != want {
+		t.Errorf("HostedDomain %q, want %q", plan.HostedDomain, want)
+	}
+	if len(plan.Domains) != 1 || plan.Domains[0].Custom {
+		t.Errorf("domains %+v, want the prefix domain only", plan.Domains)
+	}
+}
+
+// afterAdoption is the state Cognito reports once the plan is applied: the
+// subject attribute added, the merge function as trigger, the clients
+// enabled for Descope with code flow.
+func afterAdoption(state *State) *State {
+	next := *state
+	next.Pool.SchemaAttributes = append(slices.Clone(state.Pool.SchemaAttributes), types.SchemaAttributeType{
+		Name:                       aws.String("custom:" + DescopeSubjectAttribute),
+		AttributeDataType:          types.AttributeDataTypeString,
+		DeveloperOnlyAttribute:     aws.Bool(false),
+		Mutable:                    aws.Bool(true),
+		Required:                   aws.Bool(false),
+		StringAttributeConstraints: &types.StringAttributeConstraintsType{MinLength: aws.String("1"), MaxLength: aws.String("256")},
+	})
+	lambdaConfig := *state.Pool.LambdaConfig
+	lambdaConfig.PreSignUp = aws.String(mergeFunctionARN)
+	next.Pool.LambdaConfig = &lambdaConfig
+	next.Clients = nil
+	for _, c := range state.Clients {
+		c.AllowedOAuthFlowsUserPoolClient = aws.Bool(true)
+		c.AllowedOAuthFlows = appendMissing(c.AllowedOAuthFlows, types.OAuthFlowTypeCode)
+		c.AllowedOAuthScopes = appendMissing(c.AllowedOAuthScopes, "openid")
+		c.SupportedIdentityProviders = appendMissing(c.SupportedIdentityProviders, "Descope")
+		next.Clients = append(next.Clients, c)
+	}
+	return &next
+}
+
+// TestSecondRunDeclaresTheSameInputs: translating the adopted state again
+// gives the same inputs (so a second `pulumi up` changes nothing), and the
+// merge function in the trigger is not refused as a foreign trigger.
+func TestSecondRunDeclaresTheSameInputs(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID)
+	first, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := ownedForTest()
+	again.ReplacePreSignUpTrigger = false
+	second, err := Adopt(afterAdoption(state), again)
+	if err != nil {
+		t.Fatalf("second run refused: %v", err)
+	}
+	if second.PreviousPreSignUpARN != "" {
+		t.Errorf("second run reports %q as a previous trigger; it is the merge function", second.PreviousPreSignUpARN)
+	}
+	a, b := register(t, first), register(t, second)
+	if !reflect.DeepEqual(a, b) {
+		for _, key := range sortedKeys(a.pool) {
+			if !reflect.DeepEqual(a.pool[key], b.pool[key]) {
+				t.Errorf("pool %s: first %v, second %v", key, a.pool[key], b.pool[key])
+			}
+		}
+		if !reflect.DeepEqual(a.clients, b.clients) {
+			t.Errorf("clients: first %v, second %v", a.clients, b.clients)
+		}
+		if !reflect.DeepEqual(a.domains, b.domains) {
+			t.Errorf("domains: first %v, second %v", a.domains, b.domains)
+		}
+	}
+}
+
+// TestTopLevelMessagesMoveIntoTheTemplate: a pool whose template lacks a
+// message still keeps it, declared once in the template.
+func TestTopLevelMessagesMoveIntoTheTemplate(t *testing.T) {
+	state := readRecorded(t, recordedPoolID)
+	state.Pool.VerificationMessageTemplate = nil
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := register(t, plan).pool
+	for _, tc := range []struct{ input, want string }{
+		{"verificationMessageTemplate.emailMessage", "Your Acme code is {####}"},
+		{"verificationMessageTemplate.emailSubject", "Your Acme code"},
+		{"verificationMessageTemplate.smsMessage", "Your Acme code is {####}"},
+	} {
+		if v, _ := lookup(got, tc.input); v != tc.want {
+			t.Errorf("%s = %v, want %q", tc.input, v, tc.want)
+		}
+	}
+	for _, key := range []string{"emailVerificationMessage", "emailVerificationSubject", "smsVerificationMessage"} {
+		if _, declared := got[key]; declared {
+			t.Errorf("%s declared beside the template; pulumi-aws refuses both", key)
+		}
+	}
+	if strings.Contains(plain(got["verificationMessageTemplate"]), "ByLink") {
+		t.Error("link messages appeared out of nowhere")
+	}
+}
