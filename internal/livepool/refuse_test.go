@@ -35,8 +35,10 @@ var refusalCases = []struct {
 		reason:  recordedBlogTrigger, fix: "pulumi config set replacePreSignUpTrigger true",
 	},
 	{
-		name:    "no email sign-in",
-		change:  func(s *State, _ *Owned) { s.Pool.UsernameAttributes = []types.UsernameAttributeType{types.UsernameAttributeTypePhoneNumber} },
+		name: "no email sign-in",
+		change: func(s *State, _ *Owned) {
+			s.Pool.UsernameAttributes = []types.UsernameAttributeType{types.UsernameAttributeTypePhoneNumber}
+		},
 		setting: "UsernameAttributes/AliasAttributes",
 		reason:  "does not sign users in by email", fix: "leave userPoolId unset",
 	},
@@ -55,8 +57,10 @@ var refusalCases = []struct {
 		reason:  "no email attribute", fix: "standard email attribute",
 	},
 	{
-		name:    "updated issuer",
-		change:  func(s *State, _ *Owned) { s.Pool.IssuerConfiguration = &types.IssuerConfigurationType{Type: types.IssuerTypeUpdated} },
+		name: "updated issuer",
+		change: func(s *State, _ *Owned) {
+			s.Pool.IssuerConfiguration = &types.IssuerConfigurationType{Type: types.IssuerTypeUpdated}
+		},
 		setting: "IssuerConfiguration.Type",
 		reason:  "UPDATED", fix: "original issuer",
 	},
@@ -69,8 +73,10 @@ var refusalCases = []struct {
 		reason:  "customer managed KMS key", fix: "AWS owned key",
 	},
 	{
-		name:    "passkeys as multi-factor",
-		change:  func(s *State, _ *Owned) { s.MFA.WebAuthnConfiguration.FactorConfiguration = types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification },
+		name: "passkeys as multi-factor",
+		change: func(s *State, _ *Owned) {
+			s.MFA.WebAuthnConfiguration.FactorConfiguration = types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification
+		},
 		setting: "WebAuthnConfiguration.FactorConfiguration",
 		reason:  "multi-factor", fix: "SINGLE_FACTOR",
 	},
