@@ -14,11 +14,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
@@ -126,6 +128,54 @@ type registered struct {
 	pool    map[string]any
 	clients []map[string]any
 	domains []map[string]any
+}
+
+// importRecorder also keeps the import ID each resource was registered with.
+type importRecorder struct {
+	*pulumitest.Recorder
+	mu        sync.Mutex
+	importIDs map[string]string
+}
+
+func (r *importRecorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	r.mu.Lock()
+	r.importIDs[args.Name] = args.ID
+	r.mu.Unlock()
+	return r.Recorder.NewResource(args)
+}
+
+// declare registers the plan with its Options, as the component will.
+func declare(t *testing.T, plan *Plan) *importRecorder {
+	t.Helper()
+	recorder := &importRecorder{Recorder: &pulumitest.Recorder{}, importIDs: map[string]string{}}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		if _, err := cognito.NewUserPool(ctx, "pool", plan.Pool.Args, plan.Pool.Options()...); err != nil {
+			return err
+		}
+		for i, c := range plan.Clients {
+			if _, err := cognito.NewUserPoolClient(ctx, fmt.Sprintf("client-%d", i), c.Args, c.Options()...); err != nil {
+				return err
+			}
+		}
+		for i, d := range plan.Domains {
+			if _, err := cognito.NewUserPoolDomain(ctx, fmt.Sprintf("domain-%d", i), d.Args, d.Options()...); err != nil {
+				return err
+			}
+		}
+		if p := plan.Provider; p != nil {
+			if _, err := cognito.NewIdentityProvider(ctx, "provider", &cognito.IdentityProviderArgs{
+				UserPoolId: pulumi.String(plan.Pool.ImportID), ProviderName: pulumi.String("Descope"), ProviderType: pulumi.String("OIDC"),
+				ProviderDetails: pulumi.StringMap{"client_id": pulumi.String("P2Test")},
+			}, p.Options()...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, pulumi.WithMocks("project", "stack", recorder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recorder
 }
 
 // register declares the plan under Pulumi mocks, as the component will, and

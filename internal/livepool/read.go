@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -55,6 +56,11 @@ type MFAConfig struct {
 func Read(ctx context.Context, api API, req Request) (*State, error) {
 	if req.UserPoolID == "" {
 		return nil, errors.New("livepool: a user pool ID is required: set it with `pulumi config set userPoolId <id>`")
+	}
+	for i, clientID := range req.ClientIDs {
+		if clientID == "" || slices.Contains(req.ClientIDs[:i], clientID) {
+			return nil, fmt.Errorf("livepool: appClientIds[%d] is empty or repeated (%q): list each app client ID once", i, clientID)
+		}
 	}
 	poolID := aws.String(req.UserPoolID)
 

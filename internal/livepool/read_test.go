@@ -85,6 +85,8 @@ func TestReadErrorsNameTheConfigToCheck(t *testing.T) {
 		{"no pool ID", Request{}, "pulumi config set userPoolId"},
 		{"unknown pool", Request{UserPoolID: "us-east-1_Missing00"}, "check userPoolId and aws:region"},
 		{"unknown client", Request{UserPoolID: recordedPoolID, ClientIDs: []string{"nosuchclient"}}, "check appClientIds"},
+		{"repeated client", Request{UserPoolID: recordedPoolID, ClientIDs: []string{recordedClientID, recordedClientID}}, "appClientIds[1] is empty or repeated"},
+		{"empty client", Request{UserPoolID: recordedPoolID, ClientIDs: []string{""}}, "appClientIds[0] is empty or repeated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Read(t.Context(), client, tc.req)

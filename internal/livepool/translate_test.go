@@ -301,3 +301,41 @@ func TestTopLevelMessagesMoveIntoTheTemplate(t *testing.T) {
 		t.Error("link messages appeared out of nowhere")
 	}
 }
+
+// TestOptionsImportAndNeverDelete: each adopted resource is registered with
+// its import ID and retained on delete; the pool is also protected.
+func TestOptionsImportAndNeverDelete(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID)
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorder := declare(t, plan)
+	want := map[string]struct {
+		importID string
+		protect  bool
+	}{
+		"pool":     {recordedPoolID, true},
+		"client-0": {recordedPoolID + "/" + recordedClientID, false},
+		"domain-0": {"acme-login", false},
+		"domain-1": {"login.acme.example", false},
+		"provider": {recordedPoolID + ":Descope", false},
+	}
+	all := recorder.All()
+	if len(all) != len(want) {
+		t.Errorf("registered %d resources, want %d", len(all), len(want))
+	}
+	for _, r := range all {
+		w, ok := want[r.Name]
+		if !ok {
+			t.Errorf("unexpected resource %s", r.Name)
+			continue
+		}
+		if got := recorder.importIDs[r.Name]; got != w.importID {
+			t.Errorf("%s import ID %q, want %q", r.Name, got, w.importID)
+		}
+		if !r.RetainOnDelete || r.Protect != w.protect {
+			t.Errorf("%s retainOnDelete=%v protect=%v, want true and %v", r.Name, r.RetainOnDelete, r.Protect, w.protect)
+		}
+	}
+}
