@@ -3,9 +3,11 @@ package livepool
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -43,9 +45,12 @@ type Plan struct {
 	// domain and the component must create one.
 	HostedDomain string
 	// PreviousPreSignUpARN is the pre sign-up trigger adoption replaces (empty
-	// if none, or if it is already the merge function). Export it so that
+	// if none, or if it is already the merge function). Keep it so that
 	// detaching can put it back.
 	PreviousPreSignUpARN string
+	// Changes says in words what adoption changes on the live resources (for
+	// the preview's log); empty once the pool is adopted.
+	Changes []string
 }
 
 // PoolPlan declares the adopted pool.
@@ -113,7 +118,45 @@ func Adopt(state *State, owned Owned) (*Plan, error) {
 		}
 	}
 	plan.Domains, plan.HostedDomain = domainPlans(state)
+	plan.Changes = changes(state, owned)
 	return plan, nil
+}
+
+// changes lists the owned changes the plan makes to the live state.
+func changes(state *State, owned Owned) []string {
+	poolID := aws.ToString(state.Pool.Id)
+	var out []string
+	live := ""
+	if state.Pool.LambdaConfig != nil {
+		live = aws.ToString(state.Pool.LambdaConfig.PreSignUp)
+	}
+	switch {
+	case live == "":
+		out = append(out, fmt.Sprintf("user pool %s: set the pre sign-up trigger to the merge function %s", poolID, owned.MergeFunctionName))
+	case !isFunction(live, owned.MergeFunctionName):
+		out = append(out, fmt.Sprintf("user pool %s: replace the pre sign-up trigger %s with the merge function %s", poolID, live, owned.MergeFunctionName))
+	}
+	if !slices.ContainsFunc(state.Pool.SchemaAttributes, func(a types.SchemaAttributeType) bool {
+		return aws.ToString(a.Name) == "custom:"+DescopeSubjectAttribute
+	}) {
+		out = append(out, fmt.Sprintf("user pool %s: add the custom attribute custom:%s (in place)", poolID, DescopeSubjectAttribute))
+	}
+	for _, c := range state.Clients {
+		clientID := aws.ToString(c.ClientId)
+		if !slices.Contains(c.SupportedIdentityProviders, owned.ProviderName) {
+			out = append(out, fmt.Sprintf("app client %s: add %s to SupportedIdentityProviders", clientID, owned.ProviderName))
+		}
+		if !slices.Contains(c.AllowedOAuthFlows, types.OAuthFlowTypeCode) {
+			out = append(out, fmt.Sprintf("app client %s: add code to AllowedOAuthFlows", clientID))
+		}
+		if !slices.Contains(c.AllowedOAuthScopes, "openid") {
+			out = append(out, fmt.Sprintf("app client %s: add openid to AllowedOAuthScopes", clientID))
+		}
+		if !aws.ToBool(c.AllowedOAuthFlowsUserPoolClient) {
+			out = append(out, fmt.Sprintf("app client %s: turn on AllowedOAuthFlowsUserPoolClient", clientID))
+		}
+	}
+	return out
 }
 
 // ClientImportID is pulumi-aws's import ID of an app client: "<pool ID>/<client ID>".

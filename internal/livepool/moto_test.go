@@ -311,6 +311,9 @@ func TestMotoPoolIsAdoptedExactlyAndStably(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second run refused: %v", err)
 	}
+	if len(plan.Changes) != 3 || len(secondPlan.Changes) != 0 {
+		t.Errorf("changes: first run %v (want the trigger, the attribute and the provider), second run %v (want none)", plan.Changes, secondPlan.Changes)
+	}
 	second := register(t, secondPlan)
 	if !reflect.DeepEqual(first, second) {
 		for _, key := range sortedKeys(first.pool) {

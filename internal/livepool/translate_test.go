@@ -254,6 +254,20 @@ func TestSecondRunDeclaresTheSameInputs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second run refused: %v", err)
 	}
+	wantFirst := []string{
+		"user pool " + recordedPoolID + ": replace the pre sign-up trigger " + recordedBlogTrigger + " with the merge function " + mergeFunctionName,
+		"user pool " + recordedPoolID + ": add the custom attribute custom:descope_sub (in place)",
+		"app client " + recordedClientID + ": add Descope to SupportedIdentityProviders",
+		"app client " + recordedClientID + ": add code to AllowedOAuthFlows",
+		"app client " + recordedClientID + ": add openid to AllowedOAuthScopes",
+		"app client " + recordedClientID + ": turn on AllowedOAuthFlowsUserPoolClient",
+	}
+	if !slices.Equal(first.Changes, wantFirst) {
+		t.Errorf("first run changes\n%s\nwant\n%s", strings.Join(first.Changes, "\n"), strings.Join(wantFirst, "\n"))
+	}
+	if len(second.Changes) != 0 {
+		t.Errorf("second run still changes %v", second.Changes)
+	}
 	if second.PreviousPreSignUpARN != "" {
 		t.Errorf("second run reports %q as a previous trigger; it is the merge function", second.PreviousPreSignUpARN)
 	}
