@@ -8,9 +8,13 @@ import (
 )
 
 // poolArgs declares every live setting pulumi-aws can express, because an
-// imported pool is then updated to exactly these inputs, and UpdateUserPool
-// resets whatever it is not given. The only differences from the live pool
-// are the pre sign-up trigger and the Descope subject attribute.
+// imported pool is then updated to exactly these inputs (the import option
+// no longer fails on a mismatch since pulumi/pulumi#19339, CLI 3.174), and
+// UpdateUserPool resets whatever it is not given ("If you don't provide a
+// value for an attribute, Amazon Cognito sets it to its default value",
+// Cognito developer guide, "Updating user pool and app client
+// configuration"). The only differences from the live pool are the pre
+// sign-up trigger and the Descope subject attribute.
 func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 	pool := state.Pool
 	args := &cognito.UserPoolArgs{
