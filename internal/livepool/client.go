@@ -4,8 +4,9 @@
 // into pulumi-aws v6 arguments that equal the live settings plus only the
 // changes this program owns (see Owned).
 //
-// The component calls Read, then Adopt, and declares each Plan entry with its
-// import ID; nothing here registers a resource.
+// The component calls NewClient, Read and Adopt, then declares each Plan
+// entry with its Args and Options (import ID, retain on delete); nothing here
+// registers a resource.
 package livepool
 
 import (

@@ -223,3 +223,22 @@ func TestAliasEmailIsEmailSignIn(t *testing.T) {
 		t.Errorf("a pool with email as alias is refused: %v", err)
 	}
 }
+
+func TestIsFunction(t *testing.T) {
+	for _, tc := range []struct {
+		arn  string
+		want bool
+	}{
+		{mergeFunctionARN, true},
+		{mergeFunctionARN + ":live", true},
+		{"arn:aws-cn:lambda:cn-north-1:123456789012:function:" + mergeFunctionName, true},
+		{recordedBlogTrigger, false},
+		{"arn:aws:lambda:us-east-1:123456789012:function:" + mergeFunctionName + "-old", false},
+		{"arn:aws:iam::123456789012:role/" + mergeFunctionName, false},
+		{mergeFunctionName, false},
+	} {
+		if got := isFunction(tc.arn, mergeFunctionName); got != tc.want {
+			t.Errorf("isFunction(%q) = %v, want %v", tc.arn, got, tc.want)
+		}
+	}
+}
