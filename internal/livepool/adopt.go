@@ -31,6 +31,14 @@ type Owned struct {
 	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger
 	// (the stack's replacePreSignUpTrigger).
 	ReplacePreSignUpTrigger bool
+	// Detach plans the way out of adoption: the pre sign-up trigger goes back
+	// to RestorePreSignUpARN (or is removed when that is empty), so that the
+	// merge function can then be deleted without failing every sign-up.
+	// Everything else is declared as it is live; PreSignUpARN is not used.
+	Detach bool
+	// RestorePreSignUpARN is the trigger to put back when detaching: the
+	// PreviousPreSignUpARN of the run that adopted the pool.
+	RestorePreSignUpARN string
 }
 
 // Plan is what the component declares for an adopted pool. Every entry
@@ -96,8 +104,8 @@ func Adopt(state *State, owned Owned) (*Plan, error) {
 	if state == nil {
 		return nil, errors.New("livepool: no state: call Read first")
 	}
-	if owned.PreSignUpARN == nil || owned.ProviderName == "" || owned.MergeFunctionName == "" {
-		return nil, errors.New("livepool: Owned needs PreSignUpARN, ProviderName and MergeFunctionName")
+	if (owned.PreSignUpARN == nil && !owned.Detach) || owned.ProviderName == "" || owned.MergeFunctionName == "" {
+		return nil, errors.New("livepool: Owned needs PreSignUpARN (unless detaching), ProviderName and MergeFunctionName")
 	}
 	if err := Check(state, owned); err != nil {
 		return nil, err
@@ -131,6 +139,12 @@ func changes(state *State, owned Owned) []string {
 		live = aws.ToString(state.Pool.LambdaConfig.PreSignUp)
 	}
 	switch {
+	case owned.Detach && owned.RestorePreSignUpARN == "" && live != "":
+		return []string{fmt.Sprintf("user pool %s: remove the pre sign-up trigger %s (detach)", poolID, live)}
+	case owned.Detach && owned.RestorePreSignUpARN != live:
+		return []string{fmt.Sprintf("user pool %s: put the pre sign-up trigger %s back (detach)", poolID, owned.RestorePreSignUpARN)}
+	case owned.Detach:
+		return nil
 	case live == "":
 		out = append(out, fmt.Sprintf("user pool %s: set the pre sign-up trigger to the merge function %s", poolID, owned.MergeFunctionName))
 	case !isFunction(live, owned.MergeFunctionName):
@@ -171,7 +185,7 @@ func previousPreSignUp(state *State, owned Owned) string {
 		return ""
 	}
 	arn := aws.ToString(state.Pool.LambdaConfig.PreSignUp)
-	if arn == "" || isFunction(arn, owned.MergeFunctionName) {
+	if arn == "" || isFunction(arn, owned.MergeFunctionName) || owned.Detach {
 		return ""
 	}
 	return arn

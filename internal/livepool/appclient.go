@@ -13,17 +13,25 @@ import (
 // needs: the provider among SupportedIdentityProviders and the authorization
 // code flow with the openid scope. GenerateSecret is never declared: the
 // provider does not read it back on import, and it forces a replacement, so
-// declaring it would plan a new client (with a new ID and secret).
+// declaring it would plan a new client (with a new ID and secret). Detaching
+// leaves the client as it is live.
 func clientPlan(client types.UserPoolClientType, owned Owned) ClientPlan {
 	poolID, clientID := aws.ToString(client.UserPoolId), aws.ToString(client.ClientId)
-	scopes := appendMissing(client.AllowedOAuthScopes, "openid")
+	flows, scopes, providers := client.AllowedOAuthFlows, client.AllowedOAuthScopes, client.SupportedIdentityProviders
+	codeFlow := aws.ToBool(client.AllowedOAuthFlowsUserPoolClient)
+	if !owned.Detach {
+		flows = appendMissing(flows, types.OAuthFlowTypeCode)
+		scopes = appendMissing(scopes, "openid")
+		providers = appendMissing(providers, owned.ProviderName)
+		codeFlow = true
+	}
 	args := &cognito.UserPoolClientArgs{
 		UserPoolId:                      pulumi.String(poolID),
 		Name:                            pulumi.String(aws.ToString(client.ClientName)),
-		AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
-		AllowedOauthFlows:               stringArray(appendMissing(client.AllowedOAuthFlows, types.OAuthFlowTypeCode)),
+		AllowedOauthFlowsUserPoolClient: pulumi.Bool(codeFlow),
+		AllowedOauthFlows:               stringArray(flows),
 		AllowedOauthScopes:              stringArray(scopes),
-		SupportedIdentityProviders:      stringArray(appendMissing(client.SupportedIdentityProviders, owned.ProviderName)),
+		SupportedIdentityProviders:      stringArray(providers),
 		CallbackUrls:                    stringArray(client.CallbackURLs),
 		DefaultRedirectUri:              stringPtr(client.DefaultRedirectURI),
 		AccessTokenValidity:             intPtr(client.AccessTokenValidity),

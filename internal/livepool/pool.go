@@ -20,8 +20,8 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 	args := &cognito.UserPoolArgs{
 		// The live name, so that Pulumi's auto-naming never plans a replacement.
 		Name:         pulumi.String(aws.ToString(pool.Name)),
-		LambdaConfig: lambdaConfig(pool.LambdaConfig, owned.PreSignUpARN),
-		Schemas:      schemas(pool.SchemaAttributes),
+		LambdaConfig: lambdaConfig(pool.LambdaConfig, preSignUpTrigger(owned)),
+		Schemas:      schemas(pool.SchemaAttributes, !owned.Detach),
 	}
 	if len(pool.AliasAttributes) > 0 {
 		args.AliasAttributes = stringArray(pool.AliasAttributes)
@@ -154,10 +154,29 @@ func mfaArgs(state *State, args *cognito.UserPoolArgs) {
 	}
 }
 
-// lambdaConfig keeps every live trigger and sets the pre sign-up trigger to
-// the merge function. (InboundFederation is refused by Check.)
+// preSignUpTrigger is the merge function, or when detaching the trigger to
+// restore (nil: none).
+func preSignUpTrigger(owned Owned) pulumi.StringInput {
+	switch {
+	case !owned.Detach:
+		return owned.PreSignUpARN
+	case owned.RestorePreSignUpARN != "":
+		return pulumi.String(owned.RestorePreSignUpARN)
+	default:
+		return nil
+	}
+}
+
+// lambdaConfig keeps every live trigger and sets the pre sign-up trigger.
+// (InboundFederation is refused by Check.)
 func lambdaConfig(live *types.LambdaConfigType, preSignUp pulumi.StringInput) *cognito.UserPoolLambdaConfigArgs {
-	config := &cognito.UserPoolLambdaConfigArgs{PreSignUp: preSignUp}
+	if live == nil && preSignUp == nil {
+		return nil
+	}
+	config := &cognito.UserPoolLambdaConfigArgs{}
+	if preSignUp != nil {
+		config.PreSignUp = preSignUp
+	}
 	if live == nil {
 		return config
 	}

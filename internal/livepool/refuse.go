@@ -56,7 +56,14 @@ func Check(state *State, owned Owned) error {
 				fmt.Sprintf("the inbound federation trigger %s cannot be expressed in pulumi-aws v6, so adopting would remove it", aws.ToString(lc.InboundFederation.LambdaArn)),
 				"remove the inbound federation trigger from the pool (console: Extensions > Lambda triggers), or leave userPoolId unset")
 		}
-		if arn := aws.ToString(lc.PreSignUp); arn != "" && !isFunction(arn, owned.MergeFunctionName) && !owned.ReplacePreSignUpTrigger {
+		arn := aws.ToString(lc.PreSignUp)
+		foreign := arn != "" && !isFunction(arn, owned.MergeFunctionName)
+		switch {
+		case foreign && owned.Detach && arn != owned.RestorePreSignUpARN:
+			refuse("LambdaConfig.PreSignUp",
+				fmt.Sprintf("the pool's pre sign-up trigger is %s, not the merge function, so detaching would replace a trigger this program did not set", arn),
+				"leave the trigger as it is and drop the pool from the stack without detaching, or restore that same ARN")
+		case foreign && !owned.Detach && !owned.ReplacePreSignUpTrigger:
 			refuse("LambdaConfig.PreSignUp",
 				fmt.Sprintf("the pool already has the pre sign-up trigger %s; the merge function must take its place", arn),
 				"run `pulumi config set replacePreSignUpTrigger true` to replace it (the previous ARN is kept for detaching), or remove the trigger first")

@@ -11,7 +11,7 @@ import (
 )
 
 // schemas declares exactly the attributes the provider's Read keeps in state,
-// plus the Descope subject attribute when it is missing. DescribeUserPool
+// plus (when addSubject) the Descope subject attribute when it is missing. DescribeUserPool
 // lists every standard attribute; the provider's Read drops those that equal
 // its table of standard defaults (and the "identities" attribute Cognito adds
 // with the first identity provider) and keeps all others, with "custom:" and
@@ -20,7 +20,7 @@ import (
 // added custom attribute is applied in place with AddCustomAttributes.
 // (terraform-provider-aws internal/service/cognitoidp/user_pool.go,
 // flattenSchemaAttributeTypes and userPoolSchemaAttributeMatchesStandardAttribute.)
-func schemas(live []types.SchemaAttributeType) cognito.UserPoolSchemaArray {
+func schemas(live []types.SchemaAttributeType, addSubject bool) cognito.UserPoolSchemaArray {
 	out := cognito.UserPoolSchemaArray{}
 	hasSubject := false
 	for _, a := range live {
@@ -52,7 +52,7 @@ func schemas(live []types.SchemaAttributeType) cognito.UserPoolSchemaArray {
 		}
 		out = append(out, schema)
 	}
-	if !hasSubject {
+	if addSubject && !hasSubject {
 		out = append(out, DescopeSubjectSchema())
 	}
 	return out

@@ -353,3 +353,67 @@ func TestOptionsImportAndNeverDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestDetachPutsThePreviousTriggerBack: the way out changes only the pre
+// sign-up trigger (back to the replaced one, or none), so the merge function
+// can go without failing every sign-up.
+func TestDetachPutsThePreviousTriggerBack(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID)
+	adopting, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	adopted := register(t, adopting)
+	for _, tc := range []struct {
+		name, restore string
+		wantChanges   []string
+	}{
+		{"restore the blog's trigger", recordedBlogTrigger,
+			[]string{"user pool " + recordedPoolID + ": put the pre sign-up trigger " + recordedBlogTrigger + " back (detach)"}},
+		{"no trigger before", "",
+			[]string{"user pool " + recordedPoolID + ": remove the pre sign-up trigger " + mergeFunctionARN + " (detach)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			owned := Owned{ProviderName: "Descope", MergeFunctionName: mergeFunctionName, Detach: true, RestorePreSignUpARN: tc.restore}
+			plan, err := Adopt(afterAdoption(state), owned)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(plan.Changes, tc.wantChanges) {
+				t.Errorf("changes %v, want %v", plan.Changes, tc.wantChanges)
+			}
+			detached := register(t, plan)
+			trigger, declared := lookup(detached.pool, "lambdaConfig.preSignUp")
+			if tc.restore == "" && declared || tc.restore != "" && trigger != tc.restore {
+				t.Errorf("pre sign-up trigger %v (declared %v), want %q", trigger, declared, tc.restore)
+			}
+			// Apart from the trigger, detaching declares what adoption left.
+			delete(detached.pool["lambdaConfig"].(map[string]any), "preSignUp")
+			want := register(t, adopting)
+			delete(want.pool["lambdaConfig"].(map[string]any), "preSignUp")
+			if !reflect.DeepEqual(detached, want) {
+				t.Errorf("detaching changes more than the trigger:\n got %v\nwant %v", detached, want)
+			}
+		})
+	}
+	if _, declared := lookup(adopted.pool, "lambdaConfig.preSignUp"); !declared {
+		t.Fatal("the adopting run declares no trigger; the comparison above proves nothing")
+	}
+}
+
+// TestDetachLeavesAnUnadoptedClientAlone: detaching adds nothing to clients.
+func TestDetachLeavesAnUnadoptedClientAlone(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID)
+	state.Pool.LambdaConfig.PreSignUp = aws.String(mergeFunctionARN)
+	plan, err := Adopt(state, Owned{ProviderName: "Descope", MergeFunctionName: mergeFunctionName, Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := register(t, plan).clients[0]
+	if got := asStrings(client["supportedIdentityProviders"].([]any)); !slices.Equal(got, []string{"COGNITO", "Google"}) {
+		t.Errorf("supportedIdentityProviders %v, want the live ones", got)
+	}
+	if client["allowedOauthFlowsUserPoolClient"] != false {
+		t.Errorf("allowedOauthFlowsUserPoolClient %v, want the live false", client["allowedOauthFlowsUserPoolClient"])
+	}
+}
