@@ -7,6 +7,20 @@
 // The component calls NewClient, Read and Adopt, then declares each Plan
 // entry with its Args and Options (import ID, retain on delete); nothing here
 // registers a resource.
+//
+// Why every setting is declared: Pulumi's import option now updates an
+// imported resource to the declared inputs, and UpdateUserPool resets any
+// setting it is not given, so an omitted setting would be lost. Every field
+// of the SDK's pool, MFA and client types is decided in fields_test.go:
+// carried to an input, owned, read-only, or refused by Check; an SDK upgrade
+// that adds a field fails that test until someone decides.
+//
+// What adoption changes: the pre sign-up trigger (to the merge function), the
+// custom:descope_sub attribute (added in place), and on the given clients the
+// provider in SupportedIdentityProviders plus the code flow with openid.
+// Plan.Changes lists them in words; it is empty once the pool is adopted.
+// Owned.Detach plans the way back: only the trigger returns to the one
+// adoption replaced.
 package livepool
 
 import (
