@@ -1,6 +1,7 @@
 package livepool
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,6 +45,9 @@ func (e *RefusedError) Error() string {
 // Check returns a *RefusedError naming every setting that stops a safe
 // adoption, or nil.
 func Check(state *State, owned Owned) error {
+	if state == nil {
+		return errors.New("livepool: no state: call Read first")
+	}
 	var refusals []Refusal
 	refuse := func(setting, reason, fix string) {
 		refusals = append(refusals, Refusal{Setting: setting, Reason: reason, Fix: fix})

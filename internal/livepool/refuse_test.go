@@ -242,3 +242,15 @@ func TestIsFunction(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAndAdoptNeedAState(t *testing.T) {
+	if err := Check(nil, ownedForTest()); err == nil || !strings.Contains(err.Error(), "call Read first") {
+		t.Errorf("Check(nil) = %v", err)
+	}
+	if _, err := Adopt(nil, ownedForTest()); err == nil || !strings.Contains(err.Error(), "call Read first") {
+		t.Errorf("Adopt(nil) = %v", err)
+	}
+	if _, err := Adopt(&State{}, Owned{ProviderName: "Descope"}); err == nil || !strings.Contains(err.Error(), "PreSignUpARN") {
+		t.Errorf("Adopt without the merge function = %v", err)
+	}
+}
