@@ -204,6 +204,9 @@ func regionOf(poolID string) string {
 	return region
 }
 
+// domainPlans adopts every domain the pool has (never a second one) and
+// names the hosted UI's host: the custom domain when there is one, else
+// <prefix>.auth.<region>.amazoncognito.com.
 func domainPlans(state *State) ([]DomainPlan, string) {
 	poolID := aws.ToString(state.Pool.Id)
 	var plans []DomainPlan
