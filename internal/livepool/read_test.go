@@ -2,6 +2,7 @@ package livepool
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -116,5 +117,26 @@ func TestNewClientNeedsARegionAndAKnownProfile(t *testing.T) {
 	_, err := NewClient(t.Context(), "us-east-1", "no-such-profile")
 	if err == nil || !strings.Contains(err.Error(), "no-such-profile") {
 		t.Errorf("err = %v, want it to name the profile", err)
+	}
+}
+
+// TestNewClientHonoursTheGeneralEndpointVariable: AWS_ENDPOINT_URL alone
+// points the client at an emulator too (recordedCognito proves the
+// Cognito-specific variable, which wins over a dead general one).
+func TestNewClientHonoursTheGeneralEndpointVariable(t *testing.T) {
+	recordedCognito(t)
+	endpoint := os.Getenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "")
+	client, err := NewClient(t.Context(), "us-east-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.DescribeUserPool(t.Context(), &cognitoidentityprovider.DescribeUserPoolInput{UserPoolId: aws.String(recordedPoolID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.UserPool.Name) != "acme-users" {
+		t.Errorf("pool %q, want the recorded acme-users", aws.ToString(out.UserPool.Name))
 	}
 }
