@@ -151,6 +151,9 @@ func (in *Inputs) FillFromPulumi(ctx context.Context, stack string, run PulumiRu
 		stackName = "stack " + stack
 	}
 	raw, err := run(ctx, append([]string{"stack", "output", "--json"}, stackArgs...)...)
+	if errors.Is(err, ErrNoPulumi) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("read the outputs of %s: %w (select the stack with --stack, and set PULUMI_BACKEND_URL if its state is not on this machine)", stackName, err)
 	}
