@@ -311,4 +311,3 @@ func expectFinding(t *testing.T, r verify.Report, checkID string, want verify.Fi
 	}
 	t.Errorf("check %s lacks\n  %+v\ngot\n  %+v", checkID, want, c.Findings)
 }
-
