@@ -81,10 +81,10 @@ func TestHealthyStackReadFromPulumi(t *testing.T) {
 
 func TestJSONReportAndExitCodes(t *testing.T) {
 	tests := []struct {
-		name   string
-		break_ func(w *vt.World)
-		code   int
-		status verify.Status
+		name       string
+		breakWorld func(w *vt.World)
+		code       int
+		status     verify.Status
 	}{
 		{"healthy", func(*vt.World) {}, verify.ExitPassed, verify.StatusPass},
 		{"a check fails", func(w *vt.World) { w.Discovery["issuer"] = "https://elsewhere.example.com" }, verify.ExitFailed, verify.StatusFail},
@@ -95,7 +95,7 @@ func TestJSONReportAndExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := vt.New(t)
-			w.Lock(tt.break_)
+			w.Lock(tt.breakWorld)
 			withFakePulumi(t, w)
 			code, stdout, stderr := runCommand(t, w, "--json")
 			if code != tt.code {

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -26,15 +25,15 @@ func (v *Verifier) checkHostedUI(ctx context.Context, doc *Discovery) Check {
 	// Cognito's /oauth2/authorize with identity_provider redirects silently to
 	// that provider's sign-in page (Cognito developer guide, "The redirect and
 	// authorization endpoint").
-	resp, body, err := v.get(ctx, v.In.PasskeyLoginURL)
+	cognito, err := v.get(ctx, v.In.PasskeyLoginURL)
 	if err != nil {
 		c.fail("check the network and the passkeyLoginUrl output; rerun", "GET passkeyLoginUrl: %v", err)
 		return c
 	}
-	location, ok := redirectTarget(resp)
-	if !ok {
+	location := cognito.location
+	if location == nil {
 		c.fail("open passkeyLoginUrl in a browser to read Cognito's message; check the app client's identity providers and callback URLs (`pulumi up`)",
-			"Cognito answered %s instead of a redirect to Descope: %s", resp.Status, printable(body))
+			"Cognito answered %s instead of a redirect to Descope: %s", cognito.status, printable(cognito.body))
 		return c
 	}
 	if doc == nil {
@@ -67,22 +66,22 @@ func (v *Verifier) checkHostedUI(ctx context.Context, doc *Discovery) Check {
 	}
 	c.pass("Cognito redirects to Descope's authorization endpoint with client_id = the project ID and redirect_uri = %s", v.In.DescopeRedirectURI)
 
-	resp, body, err = v.get(ctx, location.String())
+	descope, err := v.get(ctx, location.String())
 	if err != nil {
 		c.fail("check the network; rerun", "GET Descope's authorization endpoint: %v", err)
 		return c
 	}
-	v.judgeDescopeAnswer(&c, resp, body)
+	v.judgeDescopeAnswer(&c, descope)
 	return c
 }
 
 // judgeDescopeAnswer maps Descope's answer to the authorization request. Only
 // answers whose meaning is documented are mapped; anything else is printed as
 // it came and marked unknown.
-func (v *Verifier) judgeDescopeAnswer(c *Check, resp *http.Response, body []byte) {
-	target, ok := redirectTarget(resp)
-	if !ok {
-		c.unknown(fixUnknownAnswer, "Descope answered %s: %s", resp.Status, printable(body))
+func (v *Verifier) judgeDescopeAnswer(c *Check, got answer) {
+	target := got.location
+	if target == nil {
+		c.unknown(fixUnknownAnswer, "Descope answered %s: %s", got.status, printable(got.body))
 		return
 	}
 	redirectURI, _ := url.Parse(v.In.DescopeRedirectURI)
@@ -95,25 +94,11 @@ func (v *Verifier) judgeDescopeAnswer(c *Check, resp *http.Response, body []byte
 			"Descope answered with an error to Cognito: error=%q error_description=%q", q.Get("error"), q.Get("error_description"))
 	case strings.EqualFold(target.Hostname(), descopeDefaultHostingHost) && strings.Trim(target.EscapedPath(), "/") == v.In.DescopeProjectID:
 		c.fail(fixFlowHostingURL, "Descope sends the sign-in to its default hosted page %s, not to your flow: the Flow Hosting URL is not set", withoutQuery(target))
-	case sameHost(target, resp.Request.URL):
-		c.unknown(fixUnknownAnswer, "Descope answered %s to %s", resp.Status, target.String())
+	case sameHost(target, got.requestURL):
+		c.unknown(fixUnknownAnswer, "Descope answered %s to %s", got.status, target.String())
 	default:
 		c.pass("Descope sends the sign-in to the flow hosting page %s", withoutQuery(target))
 	}
-}
-
-// redirectTarget returns the absolute target of a redirect answer.
-func redirectTarget(resp *http.Response) (*url.URL, bool) {
-	switch resp.StatusCode {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-	default:
-		return nil, false
-	}
-	loc, err := resp.Location()
-	if err != nil {
-		return nil, false
-	}
-	return loc, true
 }
 
 func withoutQuery(u *url.URL) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -84,18 +85,18 @@ const fixIssuer = "set descopeIssuerUrl to the issuer shown on Descope's Authent
 func (v *Verifier) checkIssuer(ctx context.Context) (Check, *Discovery) {
 	c := Check{ID: "descope-issuer", Title: "Descope issuer " + v.In.DescopeIssuerURL, Status: StatusPass}
 	target := discoveryURL(v.In.DescopeIssuerURL)
-	resp, body, err := v.get(ctx, target)
+	got, err := v.get(ctx, target)
 	if err != nil {
 		c.fail("check the network, and that descopeIssuerUrl is right; "+fixIssuer, "GET %s: %v", target, err)
 		return c, nil
 	}
-	if resp.StatusCode != http.StatusOK {
-		c.fail("the issuer is wrong or the project does not exist: "+fixIssuer, "GET %s answered %s: %s", target, resp.Status, printable(body))
+	if got.statusCode != http.StatusOK {
+		c.fail("the issuer is wrong or the project does not exist: "+fixIssuer, "GET %s answered %s: %s", target, got.status, printable(got.body))
 		return c, nil
 	}
 	var doc Discovery
-	if err := json.Unmarshal(body, &doc); err != nil {
-		c.fail(fixIssuer, "GET %s answered no JSON discovery document: %s", target, printable(body))
+	if err := json.Unmarshal(got.body, &doc); err != nil {
+		c.fail(fixIssuer, "GET %s answered no JSON discovery document: %s", target, printable(got.body))
 		return c, nil
 	}
 	c.pass("discovery document at %s answers", target)
@@ -129,25 +130,43 @@ func (v *Verifier) checkIssuer(ctx context.Context) (Check, *Discovery) {
 	return c, &doc
 }
 
+// answer is an HTTP answer, read and closed.
+type answer struct {
+	status     string
+	statusCode int
+	// location is the absolute target of a redirect; nil for any other answer.
+	location *url.URL
+	// requestURL is where the request went.
+	requestURL *url.URL
+	body       []byte
+}
+
 // get fetches target without following redirects, reading at most maxBody bytes.
-func (v *Verifier) get(ctx context.Context, target string) (*http.Response, []byte, error) {
+func (v *Verifier) get(ctx context.Context, target string) (answer, error) {
 	ctx, cancel := v.callContext(ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, nil, err
+		return answer{}, err
 	}
 	req.Header.Set("Accept", "application/json, text/html;q=0.9")
 	resp, err := v.HTTP.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return answer{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read the answer of %s: %w", target, err)
+		return answer{}, fmt.Errorf("read the answer of %s: %w", target, err)
 	}
-	return resp, body, nil
+	a := answer{status: resp.Status, statusCode: resp.StatusCode, requestURL: req.URL, body: body}
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		if loc, err := resp.Location(); err == nil {
+			a.location = loc
+		}
+	}
+	return a, nil
 }
 
 // notIn returns the wanted values absent from have.

@@ -125,12 +125,12 @@ func TestReportNeverContainsTheProviderSecret(t *testing.T) {
 
 // scenario breaks one thing and names the finding verify must report.
 type scenario struct {
-	name    string
-	break_  func(w *vt.World)
-	check   string
-	status  verify.Status
-	message func(w *vt.World) string
-	fix     string
+	name       string
+	breakWorld func(w *vt.World)
+	check      string
+	status     verify.Status
+	message    func(w *vt.World) string
+	fix        string
 }
 
 func details(w *vt.World) map[string]any {
@@ -142,7 +142,7 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			w := vt.New(t)
-			w.Lock(sc.break_)
+			w.Lock(sc.breakWorld)
 			r := runWorld(t, w)
 			c := checkByID(t, r, sc.check)
 			if c.Status != sc.status {
@@ -198,7 +198,7 @@ func TestDescopeIssuerFailures(t *testing.T) {
 	runScenarios(t, []scenario{
 		{
 			name: "discovery document missing",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.DiscoveryAnswer = &vt.Answer{Status: http.StatusNotFound, Body: `{"errorCode":"E011003","errorDescription":"Project not found"}`}
 			},
 			check: "descope-issuer", status: verify.StatusFail,
@@ -208,25 +208,25 @@ func TestDescopeIssuerFailures(t *testing.T) {
 			fix: "the issuer is wrong or the project does not exist: " + fixIssuer,
 		},
 		{
-			name:   "issuer differs",
-			break_: func(w *vt.World) { w.Discovery["issuer"] = "https://auth.example.com/" + vt.ProjectID },
-			check:  "descope-issuer", status: verify.StatusFail,
+			name:       "issuer differs",
+			breakWorld: func(w *vt.World) { w.Discovery["issuer"] = "https://auth.example.com/" + vt.ProjectID },
+			check:      "descope-issuer", status: verify.StatusFail,
 			message: func(w *vt.World) string {
 				return fmt.Sprintf("the document's issuer %q differs from the configured %q", "https://auth.example.com/"+vt.ProjectID, w.IssuerURL())
 			},
 			fix: `set descopeIssuerUrl to exactly "https://auth.example.com/` + vt.ProjectID + `", then ` + "`pulumi up`",
 		},
 		{
-			name:   "scope not supported",
-			break_: func(w *vt.World) { w.Discovery["scopes_supported"] = []string{"openid", "profile", "email"} },
-			check:  "descope-issuer", status: verify.StatusFail,
+			name:       "scope not supported",
+			breakWorld: func(w *vt.World) { w.Discovery["scopes_supported"] = []string{"openid", "profile", "email"} },
+			check:      "descope-issuer", status: verify.StatusFail,
 			message: fixed("scopes_supported lacks descope:custom_claims, which the provider requests"),
 			fix:     "the issuer is not the Descope project this stack expects, or the project lacks these scopes: check descopeIssuerUrl and descopeProjectId",
 		},
 		{
-			name:   "email_verified not a claim",
-			break_: func(w *vt.World) { w.Discovery["claims_supported"] = []string{"sub", "email", "name"} },
-			check:  "descope-issuer", status: verify.StatusFail,
+			name:       "email_verified not a claim",
+			breakWorld: func(w *vt.World) { w.Discovery["claims_supported"] = []string{"sub", "email", "name"} },
+			check:      "descope-issuer", status: verify.StatusFail,
 			message: fixed("claims_supported lacks email_verified"),
 			fix:     "the merge function refuses to link without email_verified: use a Descope project (and flow) that issues email and email_verified",
 		},
@@ -249,7 +249,7 @@ func TestIdentityProviderFailures(t *testing.T) {
 	runScenarios(t, []scenario{
 		{
 			name: "no such provider",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Errors["DescribeIdentityProvider"] = vt.AWSError{Status: 400, Code: "ResourceNotFoundException", Message: "Identity provider Descope does not exist."}
 			},
 			check: "identity-provider", status: verify.StatusFail,
@@ -258,7 +258,7 @@ func TestIdentityProviderFailures(t *testing.T) {
 		},
 		{
 			name: "read permission missing",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Errors["DescribeIdentityProvider"] = vt.AWSError{Status: 400, Code: "AccessDeniedException", Message: "User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: cognito-idp:DescribeIdentityProvider"}
 			},
 			check: "identity-provider", status: verify.StatusFail,
@@ -266,29 +266,29 @@ func TestIdentityProviderFailures(t *testing.T) {
 			fix:     "the credentials lack cognito-idp:DescribeIdentityProvider: allow it to the role or user verify runs as (the deploy role's policy in docs/ci-cd.md lists it)",
 		},
 		{
-			name:   "client ID is another project",
-			break_: func(w *vt.World) { details(w)["client_id"] = "P2SomeOtherProject" },
-			check:  "identity-provider", status: verify.StatusFail,
+			name:       "client ID is another project",
+			breakWorld: func(w *vt.World) { details(w)["client_id"] = "P2SomeOtherProject" },
+			check:      "identity-provider", status: verify.StatusFail,
 			message: fixed(`client_id is "P2SomeOtherProject", not the Descope project ID "` + vt.ProjectID + `"`),
 			fix:     "set descopeProjectId to the project this stack should use, then `pulumi up`",
 		},
 		{
-			name:   "scopes changed",
-			break_: func(w *vt.World) { details(w)["authorize_scopes"] = "openid email" },
-			check:  "identity-provider", status: verify.StatusFail,
+			name:       "scopes changed",
+			breakWorld: func(w *vt.World) { details(w)["authorize_scopes"] = "openid email" },
+			check:      "identity-provider", status: verify.StatusFail,
 			message: fixed(`authorize_scopes are "openid email", not "openid profile email descope:custom_claims"`),
 			fix:     fixDeclared,
 		},
 		{
-			name:   "attributes fetched with POST",
-			break_: func(w *vt.World) { details(w)["attributes_request_method"] = "POST" },
-			check:  "identity-provider", status: verify.StatusFail,
+			name:       "attributes fetched with POST",
+			breakWorld: func(w *vt.World) { details(w)["attributes_request_method"] = "POST" },
+			check:      "identity-provider", status: verify.StatusFail,
 			message: fixed(`attributes_request_method is "POST", not GET`),
 			fix:     fixDeclared,
 		},
 		{
 			name: "stale endpoints after an issuer change",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				details(w)["jwks_uri"] = "https://api.descope.com/P2OldProject/.well-known/jwks.json"
 			},
 			check: "identity-provider", status: verify.StatusFail,
@@ -299,7 +299,7 @@ func TestIdentityProviderFailures(t *testing.T) {
 		},
 		{
 			name: "subject not mapped",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				delete(w.IdentityProvider["IdentityProvider"].(map[string]any)["AttributeMapping"].(map[string]any), "custom:descope_sub")
 			},
 			check: "identity-provider", status: verify.StatusFail,
@@ -308,7 +308,7 @@ func TestIdentityProviderFailures(t *testing.T) {
 		},
 		{
 			name: "email_verified not mapped",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.IdentityProvider["IdentityProvider"].(map[string]any)["AttributeMapping"].(map[string]any)["email_verified"] = "verified"
 			},
 			check: "identity-provider", status: verify.StatusFail,
@@ -328,15 +328,15 @@ func TestTriggerWiringFailures(t *testing.T) {
 	}
 	runScenarios(t, []scenario{
 		{
-			name:   "no pre sign-up trigger",
-			break_: func(w *vt.World) { delete(w.UserPool["UserPool"].(map[string]any), "LambdaConfig") },
-			check:  "trigger-wiring", status: verify.StatusFail,
+			name:       "no pre sign-up trigger",
+			breakWorld: func(w *vt.World) { delete(w.UserPool["UserPool"].(map[string]any), "LambdaConfig") },
+			check:      "trigger-wiring", status: verify.StatusFail,
 			message: fixed("user pool " + vt.UserPoolID + " has no pre sign-up trigger"),
 			fix:     fixRedeploy + "; without the trigger a Descope sign-in for an existing email creates a second user",
 		},
 		{
 			name: "trigger is another function",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.UserPool["UserPool"].(map[string]any)["LambdaConfig"] = map[string]any{"PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:blog-merge"}
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
@@ -345,7 +345,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 		},
 		{
 			name: "function missing",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Errors["GetFunction"] = vt.AWSError{Status: 404, Code: "ResourceNotFoundException", Message: "Function not found"}
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
@@ -354,7 +354,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 		},
 		{
 			name: "function still pending",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				configuration(w)["State"] = "Pending"
 				configuration(w)["StateReason"] = "The function is being created."
 			},
@@ -363,22 +363,22 @@ func TestTriggerWiringFailures(t *testing.T) {
 			fix:     "wait for the function to become Active, then rerun; if it stays Pending, read its StateReason and run `pulumi up`",
 		},
 		{
-			name:   "function on x86_64",
-			break_: func(w *vt.World) { configuration(w)["Architectures"] = []string{"x86_64"} },
-			check:  "trigger-wiring", status: verify.StatusFail,
+			name:       "function on x86_64",
+			breakWorld: func(w *vt.World) { configuration(w)["Architectures"] = []string{"x86_64"} },
+			check:      "trigger-wiring", status: verify.StatusFail,
 			message: fixed("function architectures are [x86_64], not [arm64]"),
 			fix:     fixRedeploy + "; the bootstrap is built for linux/arm64 only",
 		},
 		{
-			name:   "function on the retired go1.x runtime",
-			break_: func(w *vt.World) { configuration(w)["Runtime"] = "go1.x" },
-			check:  "trigger-wiring", status: verify.StatusFail,
+			name:       "function on the retired go1.x runtime",
+			breakWorld: func(w *vt.World) { configuration(w)["Runtime"] = "go1.x" },
+			check:      "trigger-wiring", status: verify.StatusFail,
 			message: fixed(`function runtime is "go1.x", not provided.al2023`),
 			fix:     fixRedeploy,
 		},
 		{
 			name: "no resource policy",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Errors["GetPolicy"] = vt.AWSError{Status: 404, Code: "ResourceNotFoundException", Message: "The resource you requested does not exist."}
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
@@ -387,7 +387,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 		},
 		{
 			name: "policy read denied",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Errors["GetPolicy"] = vt.AWSError{Status: 403, Code: "AccessDeniedException", Message: "not authorized to perform: lambda:GetPolicy"}
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
@@ -396,7 +396,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 		},
 		{
 			name: "another pool may invoke it too",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Policy = policyWith(`,{"Sid":"blog-console","Effect":"Allow","Principal":{"Service":"cognito-idp.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"` + vt.FunctionARN + `","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Other"}}}`)
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
@@ -405,7 +405,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 		},
 		{
 			name: "anyone may invoke it",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Policy = policyWith(`,{"Sid":"open","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":"` + vt.FunctionARN + `"}`)
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
@@ -423,7 +423,7 @@ func TestFunctionRunFailures(t *testing.T) {
 	runScenarios(t, []scenario{
 		{
 			name: "function crashes on a bad configuration",
-			break_: answer(vt.InvokeAnswer{
+			breakWorld: answer(vt.InvokeAnswer{
 				FunctionError: "Unhandled",
 				Payload:       []byte(`{"errorMessage":"RequestId: 1 Error: Runtime exited with error: exit status 1","errorType":"Runtime.ExitError"}`),
 				LogTail:       `{"level":"ERROR","msg":"invalid configuration","error":"PROVIDER_NAME is empty"}` + "\nREPORT RequestId: 1\tDuration: 12.50 ms\tBilled Duration: 13 ms\n",
@@ -434,7 +434,7 @@ func TestFunctionRunFailures(t *testing.T) {
 		},
 		{
 			name: "function returns an error with its decision log line",
-			break_: answer(vt.InvokeAnswer{
+			breakWorld: answer(vt.InvokeAnswer{
 				FunctionError: "Unhandled",
 				Payload:       []byte(`{"errorMessage":"sign-up could not be completed","errorType":"SignUpFailedError"}`),
 				LogTail:       `{"level":"ERROR","msg":"pre sign-up decision","decision":"error","reason":"invalid_event","error":"event has no valid userPoolId"}` + "\n",
@@ -444,15 +444,15 @@ func TestFunctionRunFailures(t *testing.T) {
 			fix:     fixLogs,
 		},
 		{
-			name:   "function changes the event",
-			break_: answer(vt.InvokeAnswer{Payload: []byte(`{"response":{"autoConfirmUser":true}}`), LogTail: vt.SkipLog}),
-			check:  "function-runs", status: verify.StatusFail,
+			name:       "function changes the event",
+			breakWorld: answer(vt.InvokeAnswer{Payload: []byte(`{"response":{"autoConfirmUser":true}}`), LogTail: vt.SkipLog}),
+			check:      "function-runs", status: verify.StatusFail,
 			message: fixed(`the function returned {"response":{"autoConfirmUser":true}}, not the event it was sent (ran 1.84 ms)`),
 			fix:     "deploy the merge function of this repository with `pulumi up`: the deployed code changes events it must pass through",
 		},
 		{
 			name: "function does not skip the ignored trigger",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Invoke = func(p []byte) vt.InvokeAnswer {
 					return vt.InvokeAnswer{Payload: p, LogTail: `{"msg":"pre sign-up decision","decision":"no_match","reason":"no_existing_user"}`}
 				}
@@ -463,7 +463,7 @@ func TestFunctionRunFailures(t *testing.T) {
 		},
 		{
 			name: "no decision log line",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Invoke = func(p []byte) vt.InvokeAnswer { return vt.InvokeAnswer{Payload: p, LogTail: "START RequestId: 1\n"} }
 			},
 			check: "function-runs", status: verify.StatusUnknown,
@@ -472,7 +472,7 @@ func TestFunctionRunFailures(t *testing.T) {
 		},
 		{
 			name: "invoke not allowed",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.Errors["Invoke"] = vt.AWSError{Status: 403, Code: "AccessDeniedException", Message: "not authorized to perform: lambda:InvokeFunction"}
 			},
 			check: "function-runs", status: verify.StatusFail,
@@ -505,7 +505,7 @@ func TestHostedUIFailures(t *testing.T) {
 	runScenarios(t, []scenario{
 		{
 			name: "Cognito answers an error page",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.HostedUIAnswer = &vt.Answer{Status: http.StatusBadRequest, Body: "<html>\n<body>An error was encountered with the requested page.</body></html>"}
 			},
 			check: "hosted-ui", status: verify.StatusFail,
@@ -514,7 +514,7 @@ func TestHostedUIFailures(t *testing.T) {
 		},
 		{
 			name: "Cognito redirects to its own page",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.HostedUIAnswer = &vt.Answer{Status: http.StatusFound, Location: w.HostedUI.URL + "/error?error=redirect_mismatch&client_id=" + vt.ClientID}
 			},
 			check: "hosted-ui", status: verify.StatusFail,
@@ -525,7 +525,7 @@ func TestHostedUIFailures(t *testing.T) {
 		},
 		{
 			name: "Cognito sends another client ID",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.HostedUIQuery.Set("client_id", "P2SomeOtherProject")
 			},
 			check: "hosted-ui", status: verify.StatusFail,
@@ -534,7 +534,7 @@ func TestHostedUIFailures(t *testing.T) {
 		},
 		{
 			name: "Descope sends the user to its default hosted page",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: vt.DefaultHostingURL + "&state=abc"}
 			},
 			check: "hosted-ui", status: verify.StatusFail,
@@ -543,7 +543,7 @@ func TestHostedUIFailures(t *testing.T) {
 		},
 		{
 			name: "Descope answers an OAuth error to Cognito",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: w.RedirectURI() + "?error=invalid_scope&error_description=scope+not+allowed&state=abc"}
 			},
 			check: "hosted-ui", status: verify.StatusFail,
@@ -552,7 +552,7 @@ func TestHostedUIFailures(t *testing.T) {
 		},
 		{
 			name: "Descope answers something verify does not recognise",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.DescopeAuthorize = vt.Answer{Status: http.StatusBadRequest, Body: `{"errorCode":"E061102","errorDescription":"Invalid redirect URL","errorMessage":"redirect url is not allowed"}`}
 			},
 			check: "hosted-ui", status: verify.StatusUnknown,
@@ -561,7 +561,7 @@ func TestHostedUIFailures(t *testing.T) {
 		},
 		{
 			name: "Descope redirects within its own API",
-			break_: func(w *vt.World) {
+			breakWorld: func(w *vt.World) {
 				w.DescopeAuthorize = vt.Answer{Status: http.StatusSeeOther, Location: "/oauth2/v1/error?code=E1"}
 			},
 			check: "hosted-ui", status: verify.StatusUnknown,

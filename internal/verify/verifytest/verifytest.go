@@ -41,9 +41,9 @@ const (
 	ClientID          = "verifyclient0000000000000a"
 	CallbackURL       = "http://localhost:3000/callback"
 	LogGroup          = "/aws/lambda/passkeys-dev-merge"
-	FakeAccessKeyID   = "AKIAVERIFYFAKEKEY000"
-	FakeSecretKey     = "verify-fake-secret-access-key"
-	ProviderSecret    = "fake-descope-access-key-never-printed"
+	FakeAccessKeyID   = "AKIAVERIFYFAKEKEY000"                  //nolint:gosec // fake, signs only requests to 127.0.0.1
+	FakeSecretKey     = "verify-fake-secret-access-key"         //nolint:gosec // fake, signs only requests to 127.0.0.1
+	ProviderSecret    = "fake-descope-access-key-never-printed" //nolint:gosec // fake, asserted never to be printed
 	FlowHostingPage   = "https://app.example.com/login"
 	DefaultHostingURL = "https://auth.descope.io/" + ProjectID + "?flow=sign-up-or-in"
 )
