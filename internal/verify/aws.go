@@ -73,10 +73,14 @@ func isNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException"
 }
 
-// callContext bounds one AWS or HTTP call.
+// callContext bounds one AWS or HTTP call by v.Timeout, or DefaultTimeout when unset.
 func (v *Verifier) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, v.Timeout)
+	timeout := v.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, timeout)
 }
 
-// optional string helper for SDK pointers.
+// str reads an SDK string pointer; nil is "".
 func str(p *string) string { return aws.ToString(p) }

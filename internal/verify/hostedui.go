@@ -92,6 +92,9 @@ func (v *Verifier) judgeDescopeAnswer(c *Check, got answer) {
 		q := target.Query()
 		c.fail("Descope refused the sign-in for the reason it names: fix that in the Descope console, then rerun",
 			"Descope answered with an error to Cognito: error=%q error_description=%q", q.Get("error"), q.Get("error_description"))
+	case redirectURI != nil && sameEndpoint(target, redirectURI):
+		// Straight back to Cognito without a sign-in and without an error: not a documented answer.
+		c.unknown(fixUnknownAnswer, "Descope answered %s to %s", got.status, target.String())
 	case strings.EqualFold(target.Hostname(), descopeDefaultHostingHost) && strings.Trim(target.EscapedPath(), "/") == v.In.DescopeProjectID:
 		c.fail(fixFlowHostingURL, "Descope sends the sign-in to its default hosted page %s, not to your flow: the Flow Hosting URL is not set", withoutQuery(target))
 	case sameHost(target, got.requestURL):

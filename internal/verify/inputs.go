@@ -129,7 +129,6 @@ func RunPulumi(ctx context.Context, args ...string) ([]byte, error) {
 	defer cancel()
 	// path is the pulumi on PATH; args are assembled by this package, never from input.
 	cmd := exec.CommandContext(ctx, path, append(args, "--non-interactive")...) //nolint:gosec // see above
-
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -90,8 +90,12 @@ func (v *Verifier) checkIssuer(ctx context.Context) (Check, *Discovery) {
 		c.fail("check the network, and that descopeIssuerUrl is right; "+fixIssuer, "GET %s: %v", target, err)
 		return c, nil
 	}
-	if got.statusCode != http.StatusOK {
+	switch {
+	case got.statusCode == http.StatusNotFound:
 		c.fail("the issuer is wrong or the project does not exist: "+fixIssuer, "GET %s answered %s: %s", target, got.status, printable(got.body))
+		return c, nil
+	case got.statusCode != http.StatusOK:
+		c.fail("rerun in a while; if the answer stays, check descopeIssuerUrl", "GET %s answered %s: %s", target, got.status, printable(got.body))
 		return c, nil
 	}
 	var doc Discovery
@@ -104,7 +108,7 @@ func (v *Verifier) checkIssuer(ctx context.Context) (Check, *Discovery) {
 	if doc.Issuer == v.In.DescopeIssuerURL {
 		c.pass("issuer is %s", doc.Issuer)
 	} else {
-		// Cognito rejects ID tokens whose iss differs from the configured issuer by a single character.
+		// OpenID Connect requires the ID token's iss to equal the configured issuer exactly.
 		c.fail(fmt.Sprintf("set descopeIssuerUrl to exactly %q, then `pulumi up`", doc.Issuer),
 			"the document's issuer %q differs from the configured %q", doc.Issuer, v.In.DescopeIssuerURL)
 	}
@@ -189,8 +193,8 @@ func printable(body []byte) string {
 	if s == "" {
 		return "(empty body)"
 	}
-	if len(s) > limit {
-		s = s[:limit] + "…"
+	if runes := []rune(s); len(runes) > limit {
+		s = string(runes[:limit]) + "…"
 	}
 	return s
 }

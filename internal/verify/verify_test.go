@@ -208,6 +208,17 @@ func TestDescopeIssuerFailures(t *testing.T) {
 			fix: "the issuer is wrong or the project does not exist: " + fixIssuer,
 		},
 		{
+			name: "Descope unavailable",
+			breakWorld: func(w *vt.World) {
+				w.DiscoveryAnswer = &vt.Answer{Status: http.StatusServiceUnavailable, Body: "upstream\tbusy"}
+			},
+			check: "descope-issuer", status: verify.StatusFail,
+			message: func(w *vt.World) string {
+				return "GET " + w.IssuerURL() + "/.well-known/openid-configuration answered 503 Service Unavailable: upstream busy"
+			},
+			fix: "rerun in a while; if the answer stays, check descopeIssuerUrl",
+		},
+		{
 			name:       "issuer differs",
 			breakWorld: func(w *vt.World) { w.Discovery["issuer"] = "https://auth.example.com/" + vt.ProjectID },
 			check:      "descope-issuer", status: verify.StatusFail,
@@ -558,6 +569,17 @@ func TestHostedUIFailures(t *testing.T) {
 			check: "hosted-ui", status: verify.StatusUnknown,
 			message: fixed(`Descope answered 400 Bad Request: {"errorCode":"E061102","errorDescription":"Invalid redirect URL","errorMessage":"redirect url is not allowed"}`),
 			fix:     fixUnknown,
+		},
+		{
+			name: "Descope sends the user straight back to Cognito without an error",
+			breakWorld: func(w *vt.World) {
+				w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: w.RedirectURI() + "?state=abc"}
+			},
+			check: "hosted-ui", status: verify.StatusUnknown,
+			message: func(w *vt.World) string {
+				return "Descope answered 302 Found to " + w.RedirectURI() + "?state=abc"
+			},
+			fix: fixUnknown,
 		},
 		{
 			name: "Descope redirects within its own API",
