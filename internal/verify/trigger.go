@@ -103,20 +103,21 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 	return c
 }
 
-// policyDocument is a Lambda resource policy as GetPolicy returns it.
+// policyDocument is a Lambda resource policy as GetPolicy returns it. Values
+// that IAM allows as a string or a list are kept raw and read with stringList.
 type policyDocument struct {
 	Statement []struct {
-		Sid       string                       `json:"Sid"`
-		Effect    string                       `json:"Effect"`
-		Principal json.RawMessage              `json:"Principal"`
-		Action    json.RawMessage              `json:"Action"`
-		Condition map[string]map[string]string `json:"Condition"`
+		Sid       string                                `json:"Sid"`
+		Effect    string                                `json:"Effect"`
+		Principal json.RawMessage                       `json:"Principal"`
+		Action    json.RawMessage                       `json:"Action"`
+		Condition map[string]map[string]json.RawMessage `json:"Condition"`
 	} `json:"Statement"`
 }
 
-// judgePolicy accepts a policy whose every Allow statement lets Cognito
-// invoke the function for this pool's ARN only; any other grant is named
-// with the command that removes it.
+// judgePolicy accepts a policy whose every statement that allows invoking the
+// function lets Cognito do so for this pool's ARN only; any other grant is
+// named with the command that removes it.
 func (v *Verifier) judgePolicy(c *Check, raw, poolARN string) {
 	var doc policyDocument
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
@@ -125,25 +126,21 @@ func (v *Verifier) judgePolicy(c *Check, raw, poolARN string) {
 	}
 	forThisPool := 0
 	for _, st := range doc.Statement {
-		if st.Effect != "Allow" {
+		if st.Effect != "Allow" || !allowsInvoke(stringList(st.Action)) {
 			continue
 		}
 		principal := principalOf(st.Principal)
-		sourceARN := ""
-		for _, op := range []string{"ArnLike", "ArnEquals", "StringEquals"} {
-			if arn, ok := st.Condition[op]["AWS:SourceArn"]; ok {
-				sourceARN = arn
-			}
+		var sourceARNs []string
+		for _, op := range []string{"ArnLike", "ArnEquals", "StringEquals", "StringLike"} {
+			sourceARNs = append(sourceARNs, stringList(st.Condition[op]["AWS:SourceArn"])...)
 		}
-		if principal == "cognito-idp.amazonaws.com" && sourceARN == poolARN {
+		if principal == "cognito-idp.amazonaws.com" && slices.Equal(sourceARNs, []string{poolARN}) {
 			forThisPool++
 			continue
 		}
-		who := principal
-		if sourceARN != "" {
-			who += " from " + sourceARN
-		} else {
-			who += " from any source"
+		who := principal + " from any source"
+		if len(sourceARNs) > 0 {
+			who = principal + " from " + strings.Join(sourceARNs, ", ")
 		}
 		c.fail(fmt.Sprintf("remove it: `aws lambda remove-permission --function-name %s --statement-id %s`, then `pulumi up`", v.In.MergeFunctionName, st.Sid),
 			"the function's resource policy also lets %s invoke it (statement %q)", who, st.Sid)
@@ -154,6 +151,30 @@ func (v *Verifier) judgePolicy(c *Check, raw, poolARN string) {
 		return
 	}
 	c.pass("only user pool %s may invoke the function", poolARN)
+}
+
+// allowsInvoke reports whether a statement's actions include lambda:InvokeFunction.
+func allowsInvoke(actions []string) bool {
+	for _, a := range actions {
+		switch strings.ToLower(a) {
+		case "lambda:invokefunction", "lambda:invoke*", "lambda:*", "*":
+			return true
+		}
+	}
+	return false
+}
+
+// stringList reads a policy value that may be a string or a list of strings.
+func stringList(raw json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return many
+	}
+	return nil
 }
 
 // principalOf reads a policy principal: "*", {"Service": "..."} or {"AWS": "..."}.

@@ -415,6 +415,16 @@ func TestTriggerWiringFailures(t *testing.T) {
 			fix:     "remove it: `aws lambda remove-permission --function-name " + vt.FunctionName + " --statement-id blog-console`, then `pulumi up`",
 		},
 		{
+			name: "a grant for two pools at once",
+			breakWorld: func(w *vt.World) {
+				w.Policy = map[string]any{"Policy": `{"Version":"2012-10-17","Statement":[` +
+					`{"Sid":"two-pools","Effect":"Allow","Principal":{"Service":"cognito-idp.amazonaws.com"},"Action":["lambda:InvokeFunction"],"Resource":"` + vt.FunctionARN + `","Condition":{"ArnLike":{"AWS:SourceArn":["` + vt.UserPoolARN + `","arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Other"]}}}]}`}
+			},
+			check: "trigger-wiring", status: verify.StatusFail,
+			message: fixed(`the function's resource policy also lets cognito-idp.amazonaws.com from ` + vt.UserPoolARN + `, arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Other invoke it (statement "two-pools")`),
+			fix:     "remove it: `aws lambda remove-permission --function-name " + vt.FunctionName + " --statement-id two-pools`, then `pulumi up`",
+		},
+		{
 			name: "anyone may invoke it",
 			breakWorld: func(w *vt.World) {
 				w.Policy = policyWith(`,{"Sid":"open","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":"` + vt.FunctionARN + `"}`)
