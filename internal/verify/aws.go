@@ -50,10 +50,10 @@ func awsFix(action string, err error) (message, fix string) {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		message = fmt.Sprintf("%s failed: %s: %s", action, apiErr.ErrorCode(), apiErr.ErrorMessage())
-		switch code := apiErr.ErrorCode(); {
-		case code == "AccessDeniedException" || code == "AccessDenied":
+		switch apiErr.ErrorCode() {
+		case "AccessDeniedException", "AccessDenied":
 			return message, fmt.Sprintf("the credentials lack %s: allow it to the role or user verify runs as (the deploy role's policy in docs/ci-cd.md lists it)", action)
-		case code == "UnrecognizedClientException" || code == "InvalidClientTokenId" || code == "ExpiredTokenException" || code == "ExpiredToken":
+		case "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken":
 			return message, "the AWS credentials are invalid or expired: sign in again (aws sso login, or refresh the keys) and rerun"
 		}
 	}
