@@ -208,6 +208,15 @@ func TestDescopeIssuerFailures(t *testing.T) {
 			fix: "the issuer is wrong or the project does not exist: " + fixIssuer,
 		},
 		{
+			name:       "not a discovery document",
+			breakWorld: func(w *vt.World) { w.DiscoveryAnswer = &vt.Answer{Status: http.StatusOK, Body: "<html>Descope</html>"} },
+			check:      "descope-issuer", status: verify.StatusFail,
+			message: func(w *vt.World) string {
+				return "GET " + w.IssuerURL() + "/.well-known/openid-configuration answered no JSON discovery document: <html>Descope</html>"
+			},
+			fix: fixIssuer,
+		},
+		{
 			name: "Descope unavailable",
 			breakWorld: func(w *vt.World) {
 				w.DiscoveryAnswer = &vt.Answer{Status: http.StatusServiceUnavailable, Body: "upstream\tbusy"}
@@ -543,6 +552,17 @@ func TestHostedUIFailures(t *testing.T) {
 				return "Cognito redirects to its own page " + w.HostedUI.URL + "/error?error=redirect_mismatch&client_id=" + vt.ClientID + " instead of to Descope"
 			},
 			fix: "open passkeyLoginUrl in a browser to read Cognito's message; check the provider name and the app client (`pulumi up`)",
+		},
+		{
+			name: "Cognito redirects to another issuer's endpoint",
+			breakWorld: func(w *vt.World) {
+				w.HostedUIAnswer = &vt.Answer{Status: http.StatusFound, Location: "https://api.descope.com/oauth2/v1/authorize?client_id=P2OldProject"}
+			},
+			check: "hosted-ui", status: verify.StatusFail,
+			message: func(w *vt.World) string {
+				return "Cognito redirects to https://api.descope.com/oauth2/v1/authorize, not to Descope's authorization endpoint " + w.Descope.URL + "/oauth2/v1/authorize"
+			},
+			fix: fixStale,
 		},
 		{
 			name: "Cognito sends another client ID",
