@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench stack configure preview up destroy clean tidy
+.PHONY: help build test fuzz lint bench stack configure preview up verify destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ preview: configure ## Show what `up` would change
 
 up: configure ## Deploy the stack
 	pulumi up --stack $(STACK)
+
+# Reads the stack with the Pulumi CLI (never its secrets); VERIFY_FLAGS=--json for CI.
+verify: ## Check the deployed stack end to end and name any missing step
+	$(GO) run ./cmd/verify --stack $(STACK) $(VERIFY_FLAGS)
 
 destroy: stack ## Tear the stack down (the user pool is protected and retained)
 	pulumi destroy --stack $(STACK)
