@@ -1,0 +1,63 @@
+package passkeys
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// newFailureAlarm alarms when the merge function fails or is throttled: either
+// way a user's first passkey sign-in was refused.
+func newFailureAlarm(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, functionName pulumi.StringOutput, opts ...pulumi.ResourceOption) (*cloudwatch.MetricAlarm, error) {
+	var actions pulumi.Array
+	if a.AlarmTopicARN != "" {
+		actions = append(actions, pulumi.String(a.AlarmTopicARN))
+	}
+	if a.AlarmEmail != "" {
+		topic, err := sns.NewTopic(ctx, name+"-alarms", &sns.TopicArgs{}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms-email", &sns.TopicSubscriptionArgs{
+			Topic:    topic.Arn,
+			Protocol: pulumi.String("email"),
+			Endpoint: pulumi.String(a.AlarmEmail),
+		}, opts...); err != nil {
+			return nil, err
+		}
+		actions = append(actions, topic.Arn)
+	}
+
+	lambdaMetric := func(id, metric string) *cloudwatch.MetricAlarmMetricQueryArgs {
+		return &cloudwatch.MetricAlarmMetricQueryArgs{
+			Id:         pulumi.String(id),
+			ReturnData: pulumi.Bool(false),
+			Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+				Namespace:  pulumi.String("AWS/Lambda"),
+				MetricName: pulumi.String(metric),
+				Dimensions: pulumi.StringMap{"FunctionName": functionName},
+				Period:     pulumi.Int(300),
+				Stat:       pulumi.String("Sum"),
+			},
+		}
+	}
+	return cloudwatch.NewMetricAlarm(ctx, name+"-merge-failures", &cloudwatch.MetricAlarmArgs{
+		AlarmDescription: pulumi.Sprintf("The pre sign-up function %s failed or was throttled: a first passkey sign-in was refused. Read its log group for the reason.", functionName),
+		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{
+			lambdaMetric("errors", "Errors"),
+			lambdaMetric("throttles", "Throttles"),
+			&cloudwatch.MetricAlarmMetricQueryArgs{
+				Id:         pulumi.String("failures"),
+				Expression: pulumi.String("errors + throttles"),
+				Label:      pulumi.String("Failed or throttled invocations"),
+				ReturnData: pulumi.Bool(true),
+			},
+		},
+		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
+		Threshold:          pulumi.Float64(1),
+		EvaluationPeriods:  pulumi.Int(1),
+		TreatMissingData:   pulumi.String("notBreaching"),
+		AlarmActions:       actions,
+		OkActions:          actions,
+	}, opts...)
+}

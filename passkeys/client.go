@@ -1,0 +1,59 @@
+package passkeys
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AppClientScopes are the scopes the app client may request from Cognito.
+var AppClientScopes = []string{"openid", "email", "profile"}
+
+// newAppClient declares the app client: authorization-code flow only, with
+// the Descope provider (and Cognito's own sign-in unless DescopeOnly).
+func newAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID, providerName pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPoolClient, error) {
+	identityProviders := pulumi.StringArray{providerName}
+	if !a.DescopeOnly {
+		identityProviders = pulumi.StringArray{pulumi.String("COGNITO"), providerName}
+	}
+	return cognito.NewUserPoolClient(ctx, name+"-client", &cognito.UserPoolClientArgs{
+		UserPoolId:                      poolID,
+		GenerateSecret:                  pulumi.Bool(a.ConfidentialClient),
+		AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
+		AllowedOauthFlows:               pulumi.StringArray{pulumi.String("code")},
+		AllowedOauthScopes:              pulumi.ToStringArray(AppClientScopes),
+		SupportedIdentityProviders:      identityProviders,
+		CallbackUrls:                    pulumi.ToStringArray(a.CallbackURLs),
+		LogoutUrls:                      pulumi.ToStringArray(a.LogoutURLs),
+		PreventUserExistenceErrors:      pulumi.String("ENABLED"),
+		EnableTokenRevocation:           pulumi.Bool(true),
+		ExplicitAuthFlows: pulumi.StringArray{
+			pulumi.String("ALLOW_REFRESH_TOKEN_AUTH"),
+			pulumi.String("ALLOW_USER_SRP_AUTH"),
+		},
+		AuthSessionValidity:  pulumi.Int(3),
+		AccessTokenValidity:  pulumi.Int(60),
+		IdTokenValidity:      pulumi.Int(60),
+		RefreshTokenValidity: pulumi.Int(30),
+		TokenValidityUnits: &cognito.UserPoolClientTokenValidityUnitsArgs{
+			AccessToken:  pulumi.String("minutes"),
+			IdToken:      pulumi.String("minutes"),
+			RefreshToken: pulumi.String("days"),
+		},
+	}, opts...)
+}
+
+// PasskeyLoginURL is what the app's "Login with Passkeys" button opens: Cognito's
+// authorize endpoint, sent straight to the Descope provider.
+func PasskeyLoginURL(hostedUIURL, clientID, providerName, redirectURI string) string {
+	query := url.Values{
+		"client_id":         {clientID},
+		"identity_provider": {providerName},
+		"redirect_uri":      {redirectURI},
+		"response_type":     {"code"},
+		"scope":             {strings.Join(AppClientScopes, " ")},
+	}
+	return hostedUIURL + "/oauth2/authorize?" + query.Encode()
+}

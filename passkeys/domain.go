@@ -1,0 +1,77 @@
+package passkeys
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// hostedDomain is the pool's domain and the host name it serves.
+type hostedDomain struct {
+	domain *cognito.UserPoolDomain
+	host   pulumi.StringOutput
+}
+
+// newHostedDomain declares the hosted domain: the custom domain when set,
+// otherwise a prefix domain under amazoncognito.com.
+func newHostedDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID, accountID, region pulumi.StringOutput, opts ...pulumi.ResourceOption) (*hostedDomain, error) {
+	if a.CustomDomain != "" {
+		domain, err := cognito.NewUserPoolDomain(ctx, name+"-domain", &cognito.UserPoolDomainArgs{
+			UserPoolId:     poolID,
+			Domain:         pulumi.String(a.CustomDomain),
+			CertificateArn: pulumi.String(a.CustomDomainCertificateARN),
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return &hostedDomain{domain: domain, host: domain.Domain}, nil
+	}
+
+	prefix := pulumi.String(a.DomainPrefix).ToStringOutput()
+	if a.DomainPrefix == "" {
+		prefix = accountID.ApplyT(func(accountID string) string {
+			return DefaultDomainPrefix(ctx.Stack(), accountID)
+		}).(pulumi.StringOutput)
+	}
+	domain, err := cognito.NewUserPoolDomain(ctx, name+"-domain", &cognito.UserPoolDomainArgs{
+		UserPoolId: poolID,
+		Domain:     prefix,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	host := pulumi.Sprintf("%s.auth.%s.amazoncognito.com", domain.Domain, region)
+	return &hostedDomain{domain: domain, host: host}, nil
+}
+
+// DefaultDomainPrefix derives a hosted-domain prefix from the stack and the AWS
+// account. Prefixes are global per region, so a hash of the account keeps two
+// accounts' "dev" stacks apart without publishing the account ID.
+func DefaultDomainPrefix(stack, accountID string) string {
+	sum := sha256.Sum256([]byte(accountID))
+	suffix := hex.EncodeToString(sum[:])[:8]
+	var b strings.Builder
+	for _, r := range strings.ToLower(stack) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('-')
+		}
+	}
+	const maxStackPart = 63 - len("passkeys--") - 8
+	stackPart := strings.Trim(b.String(), "-")
+	if len(stackPart) > maxStackPart {
+		stackPart = strings.Trim(stackPart[:maxStackPart], "-")
+	}
+	// "aws", "amazon" and "cognito" are not allowed in a prefix.
+	for _, reserved := range []string{"aws", "amazon", "cognito"} {
+		stackPart = strings.ReplaceAll(stackPart, reserved, strings.Repeat("x", len(reserved)))
+	}
+	if stackPart == "" {
+		return "passkeys-" + suffix
+	}
+	return "passkeys-" + stackPart + "-" + suffix
+}
