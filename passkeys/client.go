@@ -12,11 +12,15 @@ import (
 var AppClientScopes = []string{"openid", "email", "profile"}
 
 // newAppClient declares the app client: authorization-code flow only, with
-// the Descope provider (and Cognito's own sign-in unless DescopeOnly).
+// the Descope provider, and Cognito's own sign-in (the hosted UI's password
+// form and SRP through InitiateAuth) unless DescopeOnly.
 func newAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID, providerName pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPoolClient, error) {
 	identityProviders := pulumi.StringArray{providerName}
+	// An empty list would not do: Cognito then allows SRP and custom auth.
+	authFlows := pulumi.StringArray{pulumi.String("ALLOW_REFRESH_TOKEN_AUTH")}
 	if !a.DescopeOnly {
 		identityProviders = pulumi.StringArray{pulumi.String("COGNITO"), providerName}
+		authFlows = append(authFlows, pulumi.String("ALLOW_USER_SRP_AUTH"))
 	}
 	return cognito.NewUserPoolClient(ctx, name+"-client", &cognito.UserPoolClientArgs{
 		UserPoolId:                      poolID,
@@ -29,14 +33,11 @@ func newAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolI
 		LogoutUrls:                      pulumi.ToStringArray(a.LogoutURLs),
 		PreventUserExistenceErrors:      pulumi.String("ENABLED"),
 		EnableTokenRevocation:           pulumi.Bool(true),
-		ExplicitAuthFlows: pulumi.StringArray{
-			pulumi.String("ALLOW_REFRESH_TOKEN_AUTH"),
-			pulumi.String("ALLOW_USER_SRP_AUTH"),
-		},
-		AuthSessionValidity:  pulumi.Int(3),
-		AccessTokenValidity:  pulumi.Int(60),
-		IdTokenValidity:      pulumi.Int(60),
-		RefreshTokenValidity: pulumi.Int(30),
+		ExplicitAuthFlows:               authFlows,
+		AuthSessionValidity:             pulumi.Int(3),
+		AccessTokenValidity:             pulumi.Int(60),
+		IdTokenValidity:                 pulumi.Int(60),
+		RefreshTokenValidity:            pulumi.Int(30),
 		TokenValidityUnits: &cognito.UserPoolClientTokenValidityUnitsArgs{
 			AccessToken:  pulumi.String("minutes"),
 			IdToken:      pulumi.String("minutes"),

@@ -10,10 +10,13 @@ func TestAppClient(t *testing.T) {
 		descopeOnly   bool
 		confidential  bool
 		wantProviders []string
+		wantFlows     []string
 	}{
-		{"public client with both sign-ins", false, false, []string{"COGNITO", "Descope"}},
-		{"Descope only", true, false, []string{"Descope"}},
-		{"confidential client", false, true, []string{"COGNITO", "Descope"}},
+		{"public client with both sign-ins", false, false, []string{"COGNITO", "Descope"}, []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"}},
+		// No password flow at all: with only the refresh flow, InitiateAuth
+		// refuses USER_SRP_AUTH and USER_PASSWORD_AUTH on this client.
+		{"Descope only", true, false, []string{"Descope"}, []string{"ALLOW_REFRESH_TOKEN_AUTH"}},
+		{"confidential client", false, true, []string{"COGNITO", "Descope"}, []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -22,6 +25,7 @@ func TestAppClient(t *testing.T) {
 			rec, outs := mustDeploy(t, args)
 			client := one(t, rec, typeClient)
 			assertEqual(t, "supportedIdentityProviders", get(t, client.Inputs, "supportedIdentityProviders"), tt.wantProviders)
+			assertEqual(t, "explicitAuthFlows", get(t, client.Inputs, "explicitAuthFlows"), tt.wantFlows)
 			assertEqual(t, "allowedOauthFlows", get(t, client.Inputs, "allowedOauthFlows"), []string{"code"})
 			assertEqual(t, "allowedOauthFlowsUserPoolClient", get(t, client.Inputs, "allowedOauthFlowsUserPoolClient"), true)
 			assertEqual(t, "allowedOauthScopes", get(t, client.Inputs, "allowedOauthScopes"), []string{"openid", "email", "profile"})

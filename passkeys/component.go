@@ -64,7 +64,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	pool, err := newUserPool(ctx, name, fn.function.Arn, parent)
+	pool, err := newUserPool(ctx, name, a, fn.function.Arn, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
 	}

@@ -14,8 +14,13 @@ const DescopeSubjectAttribute = "custom:descope_sub"
 
 // newUserPool declares the user pool with the merge function as its pre
 // sign-up trigger.
-func newUserPool(ctx *pulumi.Context, name string, preSignUpARN pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPool, error) {
+func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, preSignUpARN pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPool, error) {
 	return cognito.NewUserPool(ctx, name+"-user-pool", &cognito.UserPoolArgs{
+		// DescopeOnly closes the public SignUp API; Descope sign-ins still
+		// create (or, through the trigger, link) their users.
+		AdminCreateUserConfig: &cognito.UserPoolAdminCreateUserConfigArgs{
+			AllowAdminCreateUserOnly: pulumi.Bool(a.DescopeOnly),
+		},
 		UsernameAttributes: pulumi.StringArray{pulumi.String("email")},
 		UsernameConfiguration: &cognito.UserPoolUsernameConfigurationArgs{
 			CaseSensitive: pulumi.Bool(false),

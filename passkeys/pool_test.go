@@ -41,3 +41,17 @@ func TestUserPoolSignsInByVerifiedEmailAndCannotBeLost(t *testing.T) {
 	fnARN := get(t, fn.Outputs, "arn")
 	assertEqual(t, "lambdaConfig.preSignUp", get(t, pool.Inputs, "lambdaConfig.preSignUp"), fnARN)
 }
+
+// With DescopeOnly the pool the program creates takes no public sign-ups:
+// users come from Descope (the pre sign-up trigger still runs for them) or
+// from an administrator.
+func TestSelfSignUpClosesWithDescopeOnly(t *testing.T) {
+	for _, descopeOnly := range []bool{false, true} {
+		args := validArgs()
+		args.DescopeOnly = descopeOnly
+		rec, _ := mustDeploy(t, args)
+		pool := one(t, rec, typeUserPool)
+		assertEqual(t, "adminCreateUserConfig.allowAdminCreateUserOnly",
+			get(t, pool.Inputs, "adminCreateUserConfig.allowAdminCreateUserOnly"), descopeOnly)
+	}
+}
