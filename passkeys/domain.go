@@ -16,8 +16,13 @@ type hostedDomain struct {
 }
 
 // newHostedDomain declares the hosted domain: the custom domain when set,
-// otherwise a prefix domain under amazoncognito.com.
+// otherwise a prefix domain under amazoncognito.com. A pool has one domain and
+// a new name replaces it, so the old one is deleted first: created first, the
+// new one would be refused. Sign-in through the hosted domain pauses between
+// the two; both kinds share one resource name so that a move between them is
+// that same replacement.
 func newHostedDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID, accountID, region pulumi.StringOutput, opts ...pulumi.ResourceOption) (*hostedDomain, error) {
+	opts = withOptions(opts, pulumi.DeleteBeforeReplace(true))
 	if a.CustomDomain != "" {
 		domain, err := cognito.NewUserPoolDomain(ctx, name+"-domain", &cognito.UserPoolDomainArgs{
 			UserPoolId:     poolID,
