@@ -59,8 +59,19 @@ preview: configure ## Show what `up` would change
 up: configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
-destroy: stack ## Tear the stack down (the user pool is protected and retained)
-	pulumi destroy --stack $(STACK)
+# `pulumi destroy` alone deletes nothing: a protected guard stops it first.
+# A throwaway stack goes in two steps: an `up` that detaches the trigger and
+# lifts every protection (PASSKEYS_TEARDOWN_STACK names the stack), then the
+# destroy, which deletes the pool and every user in it.
+destroy: ## Delete a throwaway stack, its user pool and users included: make destroy STACK=dev CONFIRM=dev
+	@if [ "$(CONFIRM)" != "$(STACK)" ]; then \
+		echo "make destroy deletes stack $(STACK) with its user pool and every user in it; nothing was changed."; \
+		echo "It runs: PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) (detach the trigger, lift protection), then pulumi destroy --stack $(STACK)."; \
+		echo "To go ahead: make destroy STACK=$(STACK) CONFIRM=$(STACK)"; \
+		exit 2; \
+	fi
+	PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) --yes
+	pulumi destroy --stack $(STACK) --yes
 
 tidy: ## Tidy go.mod
 	$(GO) mod tidy

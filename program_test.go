@@ -137,3 +137,30 @@ func TestRunReportsEveryConfigProblemAtOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestTeardownNeedsTheStacksOwnName(t *testing.T) {
+	tests := []struct {
+		value        string
+		wantTeardown bool
+	}{
+		{"", false},
+		{"prod", false},
+		{"dev", true},
+	}
+	for _, tt := range tests {
+		t.Run("PASSKEYS_TEARDOWN_STACK="+tt.value, func(t *testing.T) {
+			t.Setenv(TeardownVariable, tt.value)
+			rec, err := runProgram(t, validConfig(), "descopeAccessKey")
+			if err != nil {
+				t.Fatal(err)
+			}
+			guard, err := rec.One(passkeys.DestroyGuardType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if guard.Protect == tt.wantTeardown {
+				t.Errorf("destroy guard protect = %v on stack dev, want %v", guard.Protect, !tt.wantTeardown)
+			}
+		})
+	}
+}

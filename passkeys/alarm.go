@@ -6,9 +6,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// failureAlarm is the alarm and what it needs to notify.
+type failureAlarm struct {
+	alarm     *cloudwatch.MetricAlarm
+	resources []pulumi.Resource
+}
+
 // newFailureAlarm alarms when the merge function fails or is throttled: either
 // way a user's first passkey sign-in was refused.
-func newFailureAlarm(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, functionName pulumi.StringOutput, opts ...pulumi.ResourceOption) (*cloudwatch.MetricAlarm, error) {
+func newFailureAlarm(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, functionName pulumi.StringOutput, opts ...pulumi.ResourceOption) (*failureAlarm, error) {
+	result := &failureAlarm{}
 	var actions pulumi.Array
 	if a.AlarmTopicARN != "" {
 		actions = append(actions, pulumi.String(a.AlarmTopicARN))
@@ -18,14 +25,16 @@ func newFailureAlarm(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, fu
 		if err != nil {
 			return nil, err
 		}
-		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms-email", &sns.TopicSubscriptionArgs{
+		subscription, err := sns.NewTopicSubscription(ctx, name+"-alarms-email", &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(a.AlarmEmail),
-		}, opts...); err != nil {
+		}, opts...)
+		if err != nil {
 			return nil, err
 		}
 		actions = append(actions, topic.Arn)
+		result.resources = append(result.resources, topic, subscription)
 	}
 
 	lambdaMetric := func(id, metric string) *cloudwatch.MetricAlarmMetricQueryArgs {
@@ -41,7 +50,7 @@ func newFailureAlarm(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, fu
 			},
 		}
 	}
-	return cloudwatch.NewMetricAlarm(ctx, name+"-merge-failures", &cloudwatch.MetricAlarmArgs{
+	alarm, err := cloudwatch.NewMetricAlarm(ctx, name+"-merge-failures", &cloudwatch.MetricAlarmArgs{
 		AlarmDescription: pulumi.Sprintf("The pre sign-up function %s failed or was throttled: a first passkey sign-in was refused. Read its log group for the reason.", functionName),
 		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{
 			lambdaMetric("errors", "Errors"),
@@ -60,4 +69,10 @@ func newFailureAlarm(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, fu
 		AlarmActions:       actions,
 		OkActions:          actions,
 	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	result.alarm = alarm
+	result.resources = append(result.resources, alarm)
+	return result, nil
 }

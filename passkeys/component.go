@@ -6,8 +6,9 @@
 // One file per concern: the pool (pool.go), the Descope provider
 // (provider.go), the app client (client.go) and hosted domain (domain.go), the
 // merge function and its rights (function.go, policy.go), and its alarm
-// (alarm.go). Each concern is a function taking the pool's ID or ARN as
-// inputs, so a pool the program did not create can be slotted in.
+// (alarm.go); what survives a destroy (lifecycle.go). Each concern is a
+// function taking the pool's ID or ARN as inputs, so a pool the program did
+// not create can be slotted in.
 package passkeys
 
 import (
@@ -60,16 +61,19 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	accountID := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent).AccountId()
 	region := aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, parent).Name()
 
+	life := lifecycle{teardown: a.Teardown}
+
 	fn, err := newMergeFunction(ctx, name, a, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	pool, err := newUserPool(ctx, name, a, fn.function.Arn, parent)
+	pool, err := newUserPool(ctx, name, a, life, fn.function.Arn, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
 	}
 	poolID := pool.ID().ToStringOutput()
-	if _, _, err := newTriggerAccess(ctx, name, fn, pool.Arn, accountID, parent); err != nil {
+	access, err := newTriggerAccess(ctx, name, fn, pool.Arn, accountID, parent)
+	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
 	}
 	provider, err := newDescopeProvider(ctx, name, a, poolID, parent)
@@ -89,6 +93,12 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 		return nil, fmt.Errorf("passkeys %s: alarm: %w", name, err)
 	}
 
+	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access,
+		[]pulumi.Resource{provider, domain.domain, client}, alarm.resources)
+	if err := life.newDestroyGuard(ctx, name, everything, parent); err != nil {
+		return nil, fmt.Errorf("passkeys %s: destroy guard: %w", name, err)
+	}
+
 	hostedUIURL := pulumi.Sprintf("https://%s", domain.host)
 	component.UserPoolID = poolID
 	component.UserPoolARN = pool.Arn
@@ -104,7 +114,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	component.CustomDomainTarget = domain.domain.CloudfrontDistribution
 	component.MergeFunctionName = fn.function.Name
 	component.MergeFunctionLogGroup = fn.logGroup.Name
-	component.MergeFunctionAlarmName = alarm.Name
+	component.MergeFunctionAlarmName = alarm.alarm.Name
 
 	if err := ctx.RegisterResourceOutputs(component, pulumi.Map{
 		"userPoolId":             component.UserPoolID,

@@ -16,9 +16,14 @@ import (
 const mergeFunctionTimeoutSeconds = 5
 
 type mergeFunction struct {
-	role     *iam.Role
-	logGroup *cloudwatch.LogGroup
-	function *lambda.Function
+	role       *iam.Role
+	logGroup   *cloudwatch.LogGroup
+	logsPolicy *iam.RolePolicy
+	function   *lambda.Function
+}
+
+func (f *mergeFunction) resources() []pulumi.Resource {
+	return []pulumi.Resource{f.role, f.logGroup, f.logsPolicy, f.function}
 }
 
 // newMergeFunction declares the function, its role, its log group and the
@@ -83,7 +88,7 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 	if err != nil {
 		return nil, err
 	}
-	return &mergeFunction{role: role, logGroup: logGroup, function: function}, nil
+	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function}, nil
 }
 
 // functionName gives the merge function a readable per-stack name, which also
@@ -109,13 +114,13 @@ func sanitizeName(s string) string {
 
 // newTriggerAccess gives the function its rights on the pool and lets Cognito
 // invoke it for that pool only.
-func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN, accountID pulumi.StringOutput, opts ...pulumi.ResourceOption) (*iam.RolePolicy, *lambda.Permission, error) {
+func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN, accountID pulumi.StringOutput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	cognitoPolicy, err := iam.NewRolePolicy(ctx, name+"-merge-cognito", &iam.RolePolicyArgs{
 		Role:   fn.role.ID(),
 		Policy: linkPolicy(poolARN),
 	}, opts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	// Cognito may invoke the function only once it can do its job. DependsOn is
@@ -128,7 +133,7 @@ func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, poolA
 		SourceAccount: accountID,
 	}, withOptions(opts, pulumi.DependsOn([]pulumi.Resource{cognitoPolicy}))...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return cognitoPolicy, permission, nil
+	return []pulumi.Resource{cognitoPolicy, permission}, nil
 }

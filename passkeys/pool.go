@@ -13,8 +13,13 @@ import (
 const DescopeSubjectAttribute = "custom:descope_sub"
 
 // newUserPool declares the user pool with the merge function as its pre
-// sign-up trigger.
-func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, preSignUpARN pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPool, error) {
+// sign-up trigger; in teardown the trigger is detached first, so the pool
+// never calls a deleted function.
+func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life lifecycle, preSignUpARN pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPool, error) {
+	var lambdaConfig *cognito.UserPoolLambdaConfigArgs
+	if !life.teardown {
+		lambdaConfig = &cognito.UserPoolLambdaConfigArgs{PreSignUp: preSignUpARN}
+	}
 	return cognito.NewUserPool(ctx, name+"-user-pool", &cognito.UserPoolArgs{
 		// DescopeOnly closes the public SignUp API; Descope sign-ins still
 		// create (or, through the trigger, link) their users.
@@ -66,9 +71,7 @@ func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, preSig
 				},
 			},
 		},
-		LambdaConfig: &cognito.UserPoolLambdaConfigArgs{
-			PreSignUp: preSignUpARN,
-		},
-		DeletionProtection: pulumi.String("ACTIVE"),
-	}, withOptions(opts, pulumi.Protect(true), pulumi.RetainOnDelete(true))...)
+		LambdaConfig:       lambdaConfig,
+		DeletionProtection: pulumi.String(life.poolDeletionProtection()),
+	}, withOptions(opts, life.poolOptions()...)...)
 }
