@@ -52,5 +52,6 @@ func run(ctx *pulumi.Context) error {
 	ctx.Export("mergeFunctionName", stack.MergeFunctionName)
 	ctx.Export("mergeFunctionLogGroup", stack.MergeFunctionLogGroup)
 	ctx.Export("mergeFunctionAlarmName", stack.MergeFunctionAlarmName)
+	ctx.Export("mergeFunctionMetricNamespace", stack.MergeFunctionMetricNamespace)
 	return nil
 }

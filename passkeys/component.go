@@ -40,6 +40,9 @@ type CognitoPasskeys struct {
 	MergeFunctionName      pulumi.StringOutput `pulumi:"mergeFunctionName"`
 	MergeFunctionLogGroup  pulumi.StringOutput `pulumi:"mergeFunctionLogGroup"`
 	MergeFunctionAlarmName pulumi.StringOutput `pulumi:"mergeFunctionAlarmName"`
+	// MergeFunctionMetricNamespace holds the Refusals, DecisionErrors and
+	// ThrottledInvocations metrics counted from the function's decision line.
+	MergeFunctionMetricNamespace pulumi.StringOutput `pulumi:"mergeFunctionMetricNamespace"`
 }
 
 // NewCognitoPasskeys declares the pool, the Descope provider, the hosted domain,
@@ -88,7 +91,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: app client: %w", name, err)
 	}
-	alarm, err := newFailureAlarm(ctx, name, a, fn.function.Name, parent)
+	alarm, err := newFailureAlarm(ctx, name, a, fn, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: alarm: %w", name, err)
 	}
@@ -115,20 +118,22 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	component.MergeFunctionName = fn.function.Name
 	component.MergeFunctionLogGroup = fn.logGroup.Name
 	component.MergeFunctionAlarmName = alarm.alarm.Name
+	component.MergeFunctionMetricNamespace = alarm.metricNamespace
 
 	if err := ctx.RegisterResourceOutputs(component, pulumi.Map{
-		"userPoolId":             component.UserPoolID,
-		"userPoolArn":            component.UserPoolARN,
-		"userPoolClientId":       component.UserPoolClientID,
-		"userPoolClientSecret":   component.UserPoolClientSecret,
-		"hostedUiUrl":            component.HostedUIURL,
-		"cognitoIssuerUrl":       component.CognitoIssuerURL,
-		"passkeyLoginUrl":        component.PasskeyLoginURL,
-		"descopeRedirectUri":     component.DescopeRedirectURI,
-		"customDomainTarget":     component.CustomDomainTarget,
-		"mergeFunctionName":      component.MergeFunctionName,
-		"mergeFunctionLogGroup":  component.MergeFunctionLogGroup,
-		"mergeFunctionAlarmName": component.MergeFunctionAlarmName,
+		"userPoolId":                   component.UserPoolID,
+		"userPoolArn":                  component.UserPoolARN,
+		"userPoolClientId":             component.UserPoolClientID,
+		"userPoolClientSecret":         component.UserPoolClientSecret,
+		"hostedUiUrl":                  component.HostedUIURL,
+		"cognitoIssuerUrl":             component.CognitoIssuerURL,
+		"passkeyLoginUrl":              component.PasskeyLoginURL,
+		"descopeRedirectUri":           component.DescopeRedirectURI,
+		"customDomainTarget":           component.CustomDomainTarget,
+		"mergeFunctionName":            component.MergeFunctionName,
+		"mergeFunctionLogGroup":        component.MergeFunctionLogGroup,
+		"mergeFunctionAlarmName":       component.MergeFunctionAlarmName,
+		"mergeFunctionMetricNamespace": component.MergeFunctionMetricNamespace,
 	}); err != nil {
 		return nil, err
 	}

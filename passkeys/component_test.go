@@ -58,18 +58,19 @@ func deploy(t *testing.T, args CognitoPasskeysArgs) (*pulumitest.Recorder, *outp
 			return err
 		}
 		for name, out := range map[string]pulumi.StringOutput{
-			"userPoolId":             c.UserPoolID,
-			"userPoolArn":            c.UserPoolARN,
-			"userPoolClientId":       c.UserPoolClientID,
-			"userPoolClientSecret":   c.UserPoolClientSecret,
-			"hostedUiUrl":            c.HostedUIURL,
-			"cognitoIssuerUrl":       c.CognitoIssuerURL,
-			"passkeyLoginUrl":        c.PasskeyLoginURL,
-			"descopeRedirectUri":     c.DescopeRedirectURI,
-			"customDomainTarget":     c.CustomDomainTarget,
-			"mergeFunctionName":      c.MergeFunctionName,
-			"mergeFunctionLogGroup":  c.MergeFunctionLogGroup,
-			"mergeFunctionAlarmName": c.MergeFunctionAlarmName,
+			"userPoolId":                   c.UserPoolID,
+			"userPoolArn":                  c.UserPoolARN,
+			"userPoolClientId":             c.UserPoolClientID,
+			"userPoolClientSecret":         c.UserPoolClientSecret,
+			"hostedUiUrl":                  c.HostedUIURL,
+			"cognitoIssuerUrl":             c.CognitoIssuerURL,
+			"passkeyLoginUrl":              c.PasskeyLoginURL,
+			"descopeRedirectUri":           c.DescopeRedirectURI,
+			"customDomainTarget":           c.CustomDomainTarget,
+			"mergeFunctionName":            c.MergeFunctionName,
+			"mergeFunctionLogGroup":        c.MergeFunctionLogGroup,
+			"mergeFunctionAlarmName":       c.MergeFunctionAlarmName,
+			"mergeFunctionMetricNamespace": c.MergeFunctionMetricNamespace,
 		} {
 			outs.capture(name, out)
 		}
@@ -129,18 +130,19 @@ func assertEqual(t *testing.T, what string, got, want any) {
 }
 
 const (
-	typeUserPool   = "aws:cognito/userPool:UserPool"
-	typeProvider   = "aws:cognito/identityProvider:IdentityProvider"
-	typeClient     = "aws:cognito/userPoolClient:UserPoolClient"
-	typeDomain     = "aws:cognito/userPoolDomain:UserPoolDomain"
-	typeRole       = "aws:iam/role:Role"
-	typeRolePolicy = "aws:iam/rolePolicy:RolePolicy"
-	typeFunction   = "aws:lambda/function:Function"
-	typePermission = "aws:lambda/permission:Permission"
-	typeLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
-	typeAlarm      = "aws:cloudwatch/metricAlarm:MetricAlarm"
-	typeTopic      = "aws:sns/topic:Topic"
-	typeSubscr     = "aws:sns/topicSubscription:TopicSubscription"
+	typeUserPool     = "aws:cognito/userPool:UserPool"
+	typeProvider     = "aws:cognito/identityProvider:IdentityProvider"
+	typeClient       = "aws:cognito/userPoolClient:UserPoolClient"
+	typeDomain       = "aws:cognito/userPoolDomain:UserPoolDomain"
+	typeRole         = "aws:iam/role:Role"
+	typeRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	typeFunction     = "aws:lambda/function:Function"
+	typePermission   = "aws:lambda/permission:Permission"
+	typeLogGroup     = "aws:cloudwatch/logGroup:LogGroup"
+	typeAlarm        = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	typeTopic        = "aws:sns/topic:Topic"
+	typeSubscr       = "aws:sns/topicSubscription:TopicSubscription"
+	typeMetricFilter = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 )
 
 func TestOutputs(t *testing.T) {
