@@ -31,7 +31,7 @@ func run(ctx *pulumi.Context) error {
 		ZipPath:        artifact.ZipPath,
 		SourceCodeHash: artifact.SourceCodeHash,
 	}
-	stack, err := passkeys.NewCognitoPasskeys(ctx, "passkeys", &args)
+	stack, err := passkeys.NewCognitoPasskeys(ctx, passkeys.DefaultComponentName, &args)
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func TestOutputs(t *testing.T) {
 	client := one(t, rec, typeClient)
 	domain := one(t, rec, typeDomain)
 
-	prefix := DefaultDomainPrefix("dev", pulumitest.AccountID)
+	prefix := DefaultDomainPrefix(defaultProjectName, "dev", DefaultComponentName, pulumitest.AccountID)
 	assertEqual(t, "domain", get(t, domain.Inputs, "domain"), prefix)
 	host := "https://" + prefix + ".auth." + pulumitest.Region + ".amazoncognito.com"
 	assertEqual(t, "hostedUiUrl", outs.values["hostedUiUrl"], host)

@@ -1,10 +1,6 @@
 package passkeys
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"strings"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -38,7 +34,7 @@ func newHostedDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, po
 	prefix := pulumi.String(a.DomainPrefix).ToStringOutput()
 	if a.DomainPrefix == "" {
 		prefix = accountID.ApplyT(func(accountID string) string {
-			return DefaultDomainPrefix(ctx.Stack(), accountID)
+			return DefaultDomainPrefix(ctx.Project(), ctx.Stack(), name, accountID)
 		}).(pulumi.StringOutput)
 	}
 	domain, err := cognito.NewUserPoolDomain(ctx, name+"-domain", &cognito.UserPoolDomainArgs{
@@ -50,33 +46,4 @@ func newHostedDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, po
 	}
 	host := pulumi.Sprintf("%s.auth.%s.amazoncognito.com", domain.Domain, region)
 	return &hostedDomain{domain: domain, host: host}, nil
-}
-
-// DefaultDomainPrefix derives a hosted-domain prefix from the stack and the AWS
-// account. Prefixes are global per region, so a hash of the account keeps two
-// accounts' "dev" stacks apart without publishing the account ID.
-func DefaultDomainPrefix(stack, accountID string) string {
-	sum := sha256.Sum256([]byte(accountID))
-	suffix := hex.EncodeToString(sum[:])[:8]
-	var b strings.Builder
-	for _, r := range strings.ToLower(stack) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		} else {
-			b.WriteRune('-')
-		}
-	}
-	const maxStackPart = 63 - len("passkeys--") - 8
-	stackPart := strings.Trim(b.String(), "-")
-	if len(stackPart) > maxStackPart {
-		stackPart = strings.Trim(stackPart[:maxStackPart], "-")
-	}
-	// "aws", "amazon" and "cognito" are not allowed in a prefix.
-	for _, reserved := range []string{"aws", "amazon", "cognito"} {
-		stackPart = strings.ReplaceAll(stackPart, reserved, strings.Repeat("x", len(reserved)))
-	}
-	if stackPart == "" {
-		return "passkeys-" + suffix
-	}
-	return "passkeys-" + stackPart + "-" + suffix
 }

@@ -1,10 +1,7 @@
 package passkeys
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -29,7 +26,7 @@ func (f *mergeFunction) resources() []pulumi.Resource {
 // newMergeFunction declares the function, its role, its log group and the
 // rights to write there. Its Cognito rights come later, once the pool exists.
 func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, opts ...pulumi.ResourceOption) (*mergeFunction, error) {
-	fnName := functionName(name, ctx.Stack())
+	fnName := MergeFunctionName(ctx.Project(), ctx.Stack(), name)
 
 	trustPolicy, err := lambdaTrustPolicy()
 	if err != nil {
@@ -89,27 +86,6 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 		return nil, err
 	}
 	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function}, nil
-}
-
-// functionName gives the merge function a readable per-stack name, which also
-// names its log group the way Lambda would. Lambda allows 64 characters of
-// letters, digits, hyphens and underscores.
-func functionName(component, stack string) string {
-	n := sanitizeName(component + "-" + stack + "-merge")
-	if len(n) > 64 {
-		sum := sha256.Sum256([]byte(n))
-		n = n[:64-9] + "-" + hex.EncodeToString(sum[:])[:8]
-	}
-	return n
-}
-
-func sanitizeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '-'
-	}, s)
 }
 
 // newTriggerAccess gives the function its rights on the pool and lets Cognito
