@@ -144,9 +144,10 @@ func TestDefaultsMatchTheProgram(t *testing.T) {
 	if fmt.Sprintf("%#v", fromProgram) != fmt.Sprintf("%#v", fromProjectFile) {
 		t.Errorf("defaults differ:\nprogram:      %+v\nPulumi.yaml:  %+v", fromProgram, fromProjectFile)
 	}
-	// Every field but the built function and the teardown switch (an
-	// environment variable, never saved) comes from a declared key.
-	if fields := reflect.TypeOf(passkeys.CognitoPasskeysArgs{}).NumField() - 2; len(proj.Config) != fields {
+	// Every field comes from a declared key but three: the built function, the
+	// endpoints (read from the issuer) and the teardown switch (an
+	// environment variable, never saved).
+	if fields := reflect.TypeOf(passkeys.CognitoPasskeysArgs{}).NumField() - 3; len(proj.Config) != fields {
 		t.Errorf("Pulumi.yaml declares %d keys, the program reads %d", len(proj.Config), fields)
 	}
 }

@@ -31,6 +31,8 @@ type CognitoPasskeysArgs struct {
 	DescopeAccessKey pulumi.StringInput
 	// DescopeIssuerURL is the OIDC issuer; empty derives it from the project ID.
 	DescopeIssuerURL string
+	// DescopeEndpoints are the issuer's endpoints, from DiscoverOIDCEndpoints.
+	DescopeEndpoints OIDCEndpoints
 	// ProviderName names the identity provider in the pool; empty means "Descope".
 	ProviderName string
 	// CallbackURLs are the app's sign-in redirect URLs; the first one goes into PasskeyLoginURL.
@@ -93,6 +95,11 @@ func (a CognitoPasskeysArgs) validate() error {
 		check("DescopeAccessKey", errors.New("is required: a Descope access key, passed as a secret"))
 	}
 	check("DescopeIssuerURL", ValidateIssuerURL(a.DescopeIssuerURL))
+	if a.DescopeEndpoints == (OIDCEndpoints{}) {
+		check("DescopeEndpoints", errors.New("are required: read them with passkeys.DiscoverOIDCEndpoints from the issuer"))
+	} else {
+		check("DescopeEndpoints", a.DescopeEndpoints.validate())
+	}
 	check("ProviderName", ValidateProviderName(a.ProviderName))
 	check("CallbackURLs", ValidateRedirectURLs(a.CallbackURLs, true))
 	check("LogoutURLs", ValidateRedirectURLs(a.LogoutURLs, false))

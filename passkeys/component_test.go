@@ -19,9 +19,26 @@ const (
 	testZipHash   = "q2VjcmV0LWhhc2gtb2YtdGhlLXppcA=="
 )
 
+// endpointsFor stands in for DiscoverOIDCEndpoints: endpoints laid out as
+// Descope's discovery document lays them out, on the issuer's host.
+func endpointsFor(issuer string) OIDCEndpoints {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		panic(err)
+	}
+	base := "https://" + u.Host
+	return OIDCEndpoints{
+		Authorize: base + "/oauth2/v1/authorize",
+		Token:     base + "/oauth2/v1/token",
+		UserInfo:  base + "/oauth2/v1/userinfo",
+		JWKS:      base + u.Path + "/.well-known/jwks.json",
+	}
+}
+
 func validArgs() CognitoPasskeysArgs {
 	return CognitoPasskeysArgs{
 		DescopeProjectID: testProjectID,
+		DescopeEndpoints: endpointsFor("https://api.descope.com/" + testProjectID),
 		DescopeAccessKey: pulumi.ToSecret(pulumi.String(testAccessKey)).(pulumi.StringOutput),
 		CallbackURLs:     []string{"https://app.example.com/callback", "http://localhost:3000/callback"},
 		LogoutURLs:       []string{"https://app.example.com/"},
@@ -212,6 +229,8 @@ func TestInvalidArgsAreRefusedBeforeAnyResource(t *testing.T) {
 	}{
 		{"no project", func(a *CognitoPasskeysArgs) { a.DescopeProjectID = "" }, "DescopeProjectID"},
 		{"no access key", func(a *CognitoPasskeysArgs) { a.DescopeAccessKey = nil }, "DescopeAccessKey"},
+		{"no endpoints", func(a *CognitoPasskeysArgs) { a.DescopeEndpoints = OIDCEndpoints{} }, "DescopeEndpoints"},
+		{"http endpoint", func(a *CognitoPasskeysArgs) { a.DescopeEndpoints.Token = "http://api.descope.com/oauth2/v1/token" }, "token_endpoint"},
 		{"http issuer", func(a *CognitoPasskeysArgs) { a.DescopeIssuerURL = "http://auth.example.com/P1" }, "DescopeIssuerURL"},
 		{"no callback", func(a *CognitoPasskeysArgs) { a.CallbackURLs = nil }, "CallbackURLs"},
 		{"plain http callback", func(a *CognitoPasskeysArgs) { a.CallbackURLs = []string{"http://app.example.com/cb"} }, "CallbackURLs"},

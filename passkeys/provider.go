@@ -12,15 +12,12 @@ import (
 const DescopeScopes = "openid profile email descope:custom_claims"
 
 // providerDetailsFilledByAWS are the keys Cognito adds to an OIDC provider's
-// details from the issuer's discovery document. The upstream provider diffs them
+// details that the program does not state. The upstream provider diffs them
 // against the program's inputs on every run; ignoring them keeps a second
-// `pulumi up` with unchanged config a no-op.
+// `pulumi up` with unchanged config a no-op. The endpoints are stated, not
+// ignored: ignored, they would keep the old issuer's values when it changes.
 var providerDetailsFilledByAWS = []string{
-	"attributes_url",
 	"attributes_url_add_attributes",
-	"authorize_url",
-	"jwks_uri",
-	"token_url",
 }
 
 // newDescopeProvider federates Descope into the pool as an OpenID Connect provider.
@@ -33,6 +30,10 @@ func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs,
 			"client_id":                 pulumi.String(a.DescopeProjectID),
 			"client_secret":             pulumi.ToSecret(a.DescopeAccessKey).(pulumi.StringOutput),
 			"oidc_issuer":               pulumi.String(a.DescopeIssuerURL),
+			"authorize_url":             pulumi.String(a.DescopeEndpoints.Authorize),
+			"token_url":                 pulumi.String(a.DescopeEndpoints.Token),
+			"attributes_url":            pulumi.String(a.DescopeEndpoints.UserInfo),
+			"jwks_uri":                  pulumi.String(a.DescopeEndpoints.JWKS),
 			"authorize_scopes":          pulumi.String(DescopeScopes),
 			"attributes_request_method": pulumi.String("GET"),
 		},

@@ -1,6 +1,8 @@
 package passkeys
 
 import (
+	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -21,6 +23,10 @@ func TestDescopeProviderKeepsItsSecretAndMapsTheSubject(t *testing.T) {
 		"client_id":                 testProjectID,
 		"client_secret":             testAccessKey,
 		"oidc_issuer":               "https://api.descope.com/" + testProjectID,
+		"authorize_url":             "https://api.descope.com/oauth2/v1/authorize",
+		"token_url":                 "https://api.descope.com/oauth2/v1/token",
+		"attributes_url":            "https://api.descope.com/oauth2/v1/userinfo",
+		"jwks_uri":                  "https://api.descope.com/" + testProjectID + "/.well-known/jwks.json",
 		"authorize_scopes":          "openid profile email descope:custom_claims",
 		"attributes_request_method": "GET",
 	})
@@ -35,11 +41,7 @@ func TestDescopeProviderKeepsItsSecretAndMapsTheSubject(t *testing.T) {
 		"name":               "name",
 		"custom:descope_sub": "sub",
 	})
-	for _, key := range []string{"authorize_url", "token_url", "attributes_url", "jwks_uri", "attributes_url_add_attributes"} {
-		path := `providerDetails["` + key + `"]`
-		if !slices.Contains(idp.IgnoreChanges, path) {
-			t.Errorf("ignoreChanges %v lacks %s: AWS fills it in, and the next `pulumi up` would show a diff", idp.IgnoreChanges, path)
-		}
+	for _, path := range idp.IgnoreChanges {
 		if _, err := resource.ParsePropertyPath(path); err != nil {
 			t.Errorf("ignoreChanges path %s does not parse: %v", path, err)
 		}
@@ -61,8 +63,78 @@ func TestIssuerIsDerivedOrUsedVerbatim(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := validArgs()
 			args.DescopeProjectID, args.DescopeIssuerURL = tt.projectID, tt.issuer
+			args.DescopeEndpoints = endpointsFor(tt.want)
 			rec, _ := mustDeploy(t, args)
 			assertEqual(t, "oidc_issuer", get(t, one(t, rec, typeProvider).Inputs, "providerDetails.oidc_issuer"), tt.want)
 		})
 	}
+}
+
+// Moving to a custom CNAME sends the new issuer's endpoints with it: none of
+// them is ignored, so the engine cannot keep the old issuer's values.
+func TestIssuerChangeTakesItsEndpointsAlong(t *testing.T) {
+	before := validArgs()
+	after := validArgs()
+	after.DescopeIssuerURL = "https://auth.example.com/" + testProjectID
+	after.DescopeEndpoints = endpointsFor(after.DescopeIssuerURL)
+
+	recBefore, _ := mustDeploy(t, before)
+	recAfter, _ := mustDeploy(t, after)
+	planned := one(t, recAfter, typeProvider)
+	for key, want := range map[string]string{
+		"oidc_issuer":    "https://auth.example.com/" + testProjectID,
+		"authorize_url":  "https://auth.example.com/oauth2/v1/authorize",
+		"token_url":      "https://auth.example.com/oauth2/v1/token",
+		"attributes_url": "https://auth.example.com/oauth2/v1/userinfo",
+		"jwks_uri":       "https://auth.example.com/" + testProjectID + "/.well-known/jwks.json",
+	} {
+		assertEqual(t, key, get(t, planned.Inputs, "providerDetails."+key), want)
+		for _, ignored := range append(planned.IgnoreChanges, one(t, recBefore, typeProvider).IgnoreChanges...) {
+			if ignored == `providerDetails["`+key+`"]` {
+				t.Errorf("ignoreChanges holds %s: a new issuer would keep the old %s", ignored, key)
+			}
+		}
+	}
+}
+
+// A second `up` with the same config is a no-op: the same inputs are
+// planned, and every key Cognito stores (as DescribeIdentityProvider returns
+// them) is either planned with the stored value or ignored, so the
+// provider's diff against the state finds nothing.
+func TestUnchangedConfigPlansNoProviderChange(t *testing.T) {
+	first, _ := mustDeploy(t, validArgs())
+	second, _ := mustDeploy(t, validArgs())
+	a, b := one(t, first, typeProvider), one(t, second, typeProvider)
+	if !a.Inputs.DeepEquals(b.Inputs) || !slices.Equal(a.IgnoreChanges, b.IgnoreChanges) {
+		t.Errorf("two runs plan different inputs:\n%v\n%v", a.Inputs, b.Inputs)
+	}
+
+	raw, err := os.ReadFile("testdata/describe-identity-provider.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored struct {
+		IdentityProvider struct {
+			ProviderDetails  map[string]string
+			AttributeMapping map[string]string
+		}
+	}
+	if err := json.Unmarshal(raw, &stored); err != nil {
+		t.Fatal(err)
+	}
+	planned := get(t, b.Inputs, "providerDetails").(map[string]any)
+	for key, value := range stored.IdentityProvider.ProviderDetails {
+		if slices.Contains(b.IgnoreChanges, `providerDetails["`+key+`"]`) {
+			continue
+		}
+		if planned[key] != value {
+			t.Errorf("providerDetails.%s: stored %q, planned %v: every run would update it", key, value, planned[key])
+		}
+	}
+	for key := range planned {
+		if _, ok := stored.IdentityProvider.ProviderDetails[key]; !ok {
+			t.Errorf("providerDetails.%s is planned but Cognito does not store it: every run would add it", key)
+		}
+	}
+	assertEqual(t, "attributeMapping", get(t, b.Inputs, "attributeMapping"), stored.IdentityProvider.AttributeMapping)
 }
