@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/configure"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
@@ -159,4 +162,52 @@ func mustKey(t *testing.T, s string) config.Key {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// The Go release is pinned once, in go.mod's toolchain line: the function's
+// build (lambdabuild), .ci/run and every setup-go in the workflows read it
+// from there, so no Go patch release changes the deployed zip on its own.
+func TestGoToolchainIsPinnedInGoModOnly(t *testing.T) {
+	toolchain, err := lambdabuild.PinnedToolchain("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^go1\.\d+\.\d+$`).MatchString(toolchain) {
+		t.Fatalf("go.mod toolchain = %q, want an exact release such as go1.26.8", toolchain)
+	}
+	files, err := filepath.Glob(".github/*/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(".github/actions/*/action.yml")
+	setups := 0
+	for _, path := range append(files, more...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if strings.Contains(text, "go-version:") {
+			t.Errorf("%s sets go-version itself; use go-version-file: go.mod", path)
+		}
+		for _, block := range strings.Split(text, "uses: actions/setup-go@")[1:] {
+			setups++
+			if next := strings.Index(block, "- "); next >= 0 {
+				block = block[:next]
+			}
+			if !strings.Contains(block, "go-version-file: go.mod") {
+				t.Errorf("%s: actions/setup-go without go-version-file: go.mod", path)
+			}
+		}
+	}
+	if setups == 0 {
+		t.Error("no actions/setup-go found in .github; the check looks in the wrong place")
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), `$1 == "toolchain"`) || !strings.Contains(string(ci), "export GOTOOLCHAIN") {
+		t.Error(".ci/run does not take GOTOOLCHAIN from go.mod's toolchain line")
+	}
 }
