@@ -211,3 +211,45 @@ func TestGoToolchainIsPinnedInGoModOnly(t *testing.T) {
 		t.Error(".ci/run does not take GOTOOLCHAIN from go.mod's toolchain line")
 	}
 }
+
+// The key that decrypts the stack's secrets reaches a job only through a
+// GitHub environment (with required reviewers for pull requests): as a
+// repository secret, any branch's pull request could print it.
+func TestStackSecretsOnlyReachJobsInAnEnvironment(t *testing.T) {
+	paths, err := filepath.Glob(".github/workflows/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobStart := regexp.MustCompile(`(?m)^  ([A-Za-z0-9_-]+):\s*$`)
+	checked := 0
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		jobsAt := strings.Index(text, "\njobs:\n")
+		if jobsAt < 0 {
+			continue
+		}
+		jobs := text[jobsAt:]
+		starts := jobStart.FindAllStringSubmatchIndex(jobs, -1)
+		for i, m := range starts {
+			end := len(jobs)
+			if i+1 < len(starts) {
+				end = starts[i+1][0]
+			}
+			job := jobs[m[0]:end]
+			if !strings.Contains(job, "secrets.PULUMI_CONFIG_PASSPHRASE") && !strings.Contains(job, "secrets.PULUMI_ACCESS_TOKEN") {
+				continue
+			}
+			checked++
+			if !regexp.MustCompile(`(?m)^    environment: \S+`).MatchString(job) {
+				t.Errorf("%s: job %s gets the stack's decryption key without an environment", path, jobs[m[2]:m[3]])
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no job uses the stack's secrets; the check looks in the wrong place")
+	}
+}
