@@ -65,13 +65,13 @@ up: pulumi-cli aws-credentials configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
 # `pulumi destroy` alone deletes nothing: a protected guard stops it first.
-# A throwaway stack goes in two steps: an `up` that detaches the trigger and
-# lifts every protection (PASSKEYS_TEARDOWN_STACK names the stack), then the
-# destroy, which deletes the pool and every user in it.
+# A throwaway stack goes in two steps: an `up` that lifts every protection
+# (PASSKEYS_TEARDOWN_STACK names the stack), then the destroy, which deletes
+# the pool and every user in it, the pool before the function it calls.
 destroy: ## Delete a throwaway stack, its user pool and users included: make destroy STACK=dev CONFIRM=dev
 	@if [ "$(CONFIRM)" != "$(STACK)" ]; then \
 		echo "make destroy deletes stack $(STACK) with its user pool and every user in it; nothing was changed."; \
-		echo "It runs: PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) (detach the trigger, lift protection), then pulumi destroy --stack $(STACK)."; \
+		echo "It runs: PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) (lift every protection), then pulumi destroy --stack $(STACK)."; \
 		echo "To go ahead: make destroy STACK=$(STACK) CONFIRM=$(STACK)"; \
 		exit 2; \
 	fi

@@ -62,8 +62,8 @@ type CognitoPasskeysArgs struct {
 	// AlarmTopicARN sends the failure alarm to an existing SNS topic.
 	AlarmTopicARN string
 	// Teardown prepares a throwaway stack for `pulumi destroy`: the pool's
-	// trigger detached, its deletion protection off, and nothing protected or
-	// retained, so the destroy that follows deletes the pool and its users.
+	// deletion protection off, and nothing protected or retained, so the
+	// destroy that follows deletes the pool and its users.
 	// Never set it on a stack whose users matter.
 	Teardown bool
 }

@@ -23,8 +23,8 @@ type destroyGuard struct {
 // lifecycle says how the component's resources survive a destroy.
 type lifecycle struct {
 	// teardown prepares a throwaway stack for `pulumi destroy`: nothing
-	// protected or retained, the pool's deletion protection off and its
-	// trigger detached, so the pool never points at a deleted function.
+	// protected or retained and the pool's deletion protection off. The pool
+	// keeps its trigger: depending on the function, it is deleted first.
 	teardown bool
 }
 

@@ -13,13 +13,9 @@ import (
 const DescopeSubjectAttribute = "custom:descope_sub"
 
 // newUserPool declares the user pool with the merge function as its pre
-// sign-up trigger; in teardown the trigger is detached first, so the pool
-// never calls a deleted function.
+// sign-up trigger. The trigger is also a dependency: a destroy deletes the
+// pool before the function, so no pool is ever left calling a deleted one.
 func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life lifecycle, preSignUpARN pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPool, error) {
-	var lambdaConfig *cognito.UserPoolLambdaConfigArgs
-	if !life.teardown {
-		lambdaConfig = &cognito.UserPoolLambdaConfigArgs{PreSignUp: preSignUpARN}
-	}
 	return cognito.NewUserPool(ctx, name+"-user-pool", &cognito.UserPoolArgs{
 		// DescopeOnly closes the public SignUp API; Descope sign-ins still
 		// create (or, through the trigger, link) their users.
@@ -71,7 +67,7 @@ func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life l
 				},
 			},
 		},
-		LambdaConfig:       lambdaConfig,
+		LambdaConfig:       &cognito.UserPoolLambdaConfigArgs{PreSignUp: preSignUpARN},
 		DeletionProtection: pulumi.String(life.poolDeletionProtection()),
 	}, withOptions(opts, life.poolOptions()...)...)
 }
