@@ -23,7 +23,7 @@ func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int,
 	called := filepath.Join(t.TempDir(), "pulumi-called")
 	if withPulumi {
 		script := "#!/bin/sh\ntouch " + called + "\nexit 0\n"
-		if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(script), 0o700); err != nil { //nolint:gosec // an executable test double
+		if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(script), 0o700); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -19,7 +19,7 @@ func TestDescopeProviderKeepsItsSecretAndMapsTheSubject(t *testing.T) {
 
 	assertEqual(t, "providerName", get(t, idp.Inputs, "providerName"), "Descope")
 	assertEqual(t, "providerType", get(t, idp.Inputs, "providerType"), "OIDC")
-	assertEqual(t, "providerDetails", get(t, idp.Inputs, "providerDetails"), map[string]string{
+	assertEqual(t, "providerDetails", get(t, idp.Inputs, "providerDetails"), map[string]string{ //nolint:gosec // G101: test values, not credentials
 		"client_id":                 testProjectID,
 		"client_secret":             testAccessKey,
 		"oidc_issuer":               "https://api.descope.com/" + testProjectID,
@@ -81,7 +81,7 @@ func TestIssuerChangeTakesItsEndpointsAlong(t *testing.T) {
 	recBefore, _ := mustDeploy(t, before)
 	recAfter, _ := mustDeploy(t, after)
 	planned := one(t, recAfter, typeProvider)
-	for key, want := range map[string]string{
+	for key, want := range map[string]string{ //nolint:gosec // G101: URLs, not credentials
 		"oidc_issuer":    "https://auth.example.com/" + testProjectID,
 		"authorize_url":  "https://auth.example.com/oauth2/v1/authorize",
 		"token_url":      "https://auth.example.com/oauth2/v1/token",

@@ -31,7 +31,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// A character device is not enough: /dev/null is one.
-	terminal := term.IsTerminal(int(os.Stdin.Fd())) //nolint:gosec // a file descriptor fits an int
+	terminal := term.IsTerminal(int(os.Stdin.Fd()))
 	outcomes, err := configure.Run(ctx, configure.Options{
 		Stack:       *stack,
 		ProjectFile: *project,

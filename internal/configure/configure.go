@@ -115,7 +115,7 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 			args = append(args, "--secret")
 		}
 		args = append(args, s.key.Name)
-		cmd := exec.CommandContext(ctx, pulumi, args...)
+		cmd := exec.CommandContext(ctx, pulumi, args...) //nolint:gosec // G204: fixed subcommand and declared key names; values go on stdin
 		cmd.Stdout, cmd.Stderr = opts.Stderr, opts.Stderr
 		action := "set from " + s.key.Variable
 		if s.value != "" {
@@ -141,7 +141,7 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 // setKeys lists the keys the stack has. `pulumi config` shows secrets as
 // "[secret]" without decrypting them, so no passphrase is needed to look.
 func setKeys(ctx context.Context, pulumi, stack string) (map[string]bool, error) {
-	cmd := exec.CommandContext(ctx, pulumi, "config", "--stack", stack, "--json")
+	cmd := exec.CommandContext(ctx, pulumi, "config", "--stack", stack, "--json") //nolint:gosec // G204: the stack name is an argument of its own, never shell-parsed
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

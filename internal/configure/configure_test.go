@@ -44,7 +44,7 @@ type fake struct {
 func newFake(t *testing.T, setKeys ...string) *fake {
 	t.Helper()
 	bin, dir := t.TempDir(), t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(fakePulumi), 0o700); err != nil { //nolint:gosec // an executable test double
+	if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(fakePulumi), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	config := map[string]string{}
@@ -191,7 +191,8 @@ func TestOnATerminalEachPromptSaysWhatItWants(t *testing.T) {
 	keyAt := strings.Index(stderr, "descopeAccessKey: A Descope access key (Access Keys in the Descope console)")
 	hiddenAt := strings.Index(stderr, "secret: it is stored encrypted, and hidden as you type")
 	prompts := []int{strings.Index(stderr, "value: "), strings.LastIndex(stderr, "value: ")}
-	if projectAt < 0 || keyAt < 0 || hiddenAt < 0 || !(projectAt < prompts[0] && prompts[0] < keyAt && keyAt < hiddenAt && hiddenAt < prompts[1]) {
+	inOrder := projectAt >= 0 && projectAt < prompts[0] && prompts[0] < keyAt && keyAt < hiddenAt && hiddenAt < prompts[1]
+	if !inOrder {
 		t.Errorf("terminal output out of order or incomplete:\n%s", stderr)
 	}
 	if strings.Count(stderr, "hidden as you type") != 1 {

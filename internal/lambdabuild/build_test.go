@@ -151,7 +151,7 @@ func TestBuildUsesTheToolchainPinnedInGoMod(t *testing.T) {
 		bin, moduleDir := t.TempDir(), t.TempDir()
 		envFile := filepath.Join(t.TempDir(), "env")
 		fakeGo := "#!/bin/sh\nenv > " + envFile + "\nexit 1\n"
-		if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o700); err != nil { //nolint:gosec // an executable test double
+		if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o700); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(moduleDir, "go.mod"), []byte(tt.goMod), 0o600); err != nil {
