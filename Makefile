@@ -55,8 +55,10 @@ stack: pulumi-cli # Select the stack, creating it on first use
 # without a terminal it takes them from DESCOPE_PROJECT_ID and
 # DESCOPE_ACCESS_KEY (the key always stored as a secret), and without those it
 # stops before changing anything. Exit codes: cmd/configure/main.go.
-configure: stack ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
+# The stack itself is created only once its values are known.
+configure: pulumi-cli ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
 	@$(GO) run ./cmd/configure -stack $(STACK)
+	@pulumi stack select $(STACK)
 
 preview: pulumi-cli aws-credentials configure ## Show what `up` would change
 	pulumi preview --stack $(STACK) --diff

@@ -67,8 +67,9 @@ type step struct {
 	value  string // from the environment; empty means ask
 }
 
-// Run sets every key the stack lacks. It decides for all keys first, so a
-// missing value stops it before it changes anything.
+// Run sets every key the stack lacks, creating the stack first when it does
+// not exist. It decides for all keys first, so a missing value stops it
+// before it changes anything.
 func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 	pulumi, err := exec.LookPath("pulumi")
 	if err != nil {
@@ -79,7 +80,7 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 		return nil, fmt.Errorf("read the key descriptions: %w", err)
 	}
 
-	have, err := setKeys(ctx, pulumi, opts.Stack)
+	have, stackExists, err := setKeys(ctx, pulumi, opts.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +110,13 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 		return nil, fmt.Errorf("%w: set %s in the environment, or run make configure on a terminal; nothing was changed", ErrNeedsInput, strings.Join(unmet, " and "))
 	}
 
+	if !stackExists {
+		cmd := exec.CommandContext(ctx, pulumi, "stack", "init", opts.Stack) //nolint:gosec // G204: the stack name is an argument of its own, never shell-parsed
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stderr, opts.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("pulumi stack init %s: %w", opts.Stack, err)
+		}
+	}
 	for _, s := range steps {
 		args := []string{"config", "set", "--stack", opts.Stack}
 		if s.secret {
@@ -138,22 +146,27 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 	return outcomes, nil
 }
 
-// setKeys lists the keys the stack has. `pulumi config` shows secrets as
-// "[secret]" without decrypting them, so no passphrase is needed to look.
-func setKeys(ctx context.Context, pulumi, stack string) (map[string]bool, error) {
+// setKeys lists the keys the stack has, and whether it exists at all (a
+// stack is created only once the values for it are known). `pulumi config`
+// shows secrets as "[secret]" without decrypting them, so no passphrase is
+// needed to look.
+func setKeys(ctx context.Context, pulumi, stack string) (map[string]bool, bool, error) {
 	cmd := exec.CommandContext(ctx, pulumi, "config", "--stack", stack, "--json") //nolint:gosec // G204: the stack name is an argument of its own, never shell-parsed
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("pulumi config --stack %s: %w: %s", stack, err, strings.TrimSpace(stderr.String()))
+		if strings.Contains(stderr.String(), "no stack named") {
+			return map[string]bool{}, false, nil
+		}
+		return nil, false, fmt.Errorf("pulumi config --stack %s: %w: %s", stack, err, strings.TrimSpace(stderr.String()))
 	}
 	var values map[string]json.RawMessage
 	if err := json.Unmarshal(stdout.Bytes(), &values); err != nil {
-		return nil, fmt.Errorf("read the output of pulumi config --json: %w", err)
+		return nil, false, fmt.Errorf("read the output of pulumi config --json: %w", err)
 	}
 	keys := make(map[string]bool, len(values))
 	for k := range values {
 		keys[k] = true
 	}
-	return keys, nil
+	return keys, true, nil
 }

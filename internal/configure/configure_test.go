@@ -11,12 +11,23 @@ import (
 )
 
 // fakePulumi is a `pulumi` on PATH that answers `config --json` from a file
-// and records every `config set`: its arguments and the line it read from
-// standard input, as the real CLI reads one line at a prompt.
+// (or as for a missing stack, without one) and records every `stack init` and
+// `config set`: its arguments and the line it read from standard input, as
+// the real CLI reads one line at a prompt.
 const fakePulumi = `#!/bin/sh
 dir="$FAKE_PULUMI_DIR"
 if [ "$1" = config ] && [ "$2" = --stack ]; then
+	if [ ! -f "$dir/config.json" ]; then
+		echo "error: no stack named '$3' found" >&2
+		exit 255
+	fi
 	cat "$dir/config.json"
+	exit 0
+fi
+if [ "$1" = stack ] && [ "$2" = init ]; then
+	n=$(ls "$dir" | grep -c '^call-.*\.args$')
+	printf '%s\n' "$*" > "$dir/call-$n.args"
+	echo '{}' > "$dir/config.json"
 	exit 0
 fi
 if [ "$1" = config ] && [ "$2" = set ]; then
@@ -41,6 +52,7 @@ type fake struct {
 	dir string
 }
 
+// newFake puts the fake on PATH for a stack that has setKeys.
 func newFake(t *testing.T, setKeys ...string) *fake {
 	t.Helper()
 	bin, dir := t.TempDir(), t.TempDir()
@@ -226,5 +238,33 @@ func TestWithoutThePulumiCLI(t *testing.T) {
 	_, _, err := run(t, map[string]string{}, false, "")
 	if err == nil || !strings.Contains(err.Error(), "https://www.pulumi.com/docs/install/") {
 		t.Fatalf("err = %v, want one saying where to install the Pulumi CLI", err)
+	}
+}
+
+// newFakeWithoutStack puts the fake on PATH for a stack that does not exist yet.
+func newFakeWithoutStack(t *testing.T) *fake {
+	t.Helper()
+	f := newFake(t)
+	if err := os.Remove(filepath.Join(f.dir, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestANewStackIsCreatedOnlyOnceItsValuesAreKnown(t *testing.T) {
+	f := newFakeWithoutStack(t)
+	if _, _, err := run(t, map[string]string{}, false, ""); !errors.Is(err, ErrNeedsInput) {
+		t.Fatalf("err = %v, want ErrNeedsInput", err)
+	}
+	if calls := f.calls(); len(calls) != 0 {
+		t.Fatalf("without values, pulumi ran %+v; the stack must not be created", calls)
+	}
+
+	if _, _, err := run(t, map[string]string{"DESCOPE_PROJECT_ID": projectID, "DESCOPE_ACCESS_KEY": accessKey}, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	calls := f.calls()
+	if len(calls) != 3 || calls[0].args != "stack init dev" || calls[2].args != "config set --stack dev --secret descopeAccessKey" {
+		t.Errorf("pulumi calls = %+v, want stack init, then the two values", calls)
 	}
 }
