@@ -22,7 +22,7 @@ func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int,
 	bin, home := t.TempDir(), t.TempDir()
 	called := filepath.Join(t.TempDir(), "pulumi-called")
 	if withPulumi {
-		script := "#!/bin/sh\ntouch " + called + "\nexit 0\n"
+		script := "#!/bin/sh\n: > " + called + "\nexit 0\n" // a builtin: PATH holds nothing else
 		if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(script), 0o700); err != nil {
 			t.Fatal(err)
 		}
