@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench stack configure preview up verify destroy clean tidy
+.PHONY: help build test fuzz lint bench pulumi-cli aws-credentials stack configure preview up verify destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -38,33 +38,52 @@ bench: ## Measure the merge function against the blog's Python baseline; writes 
 	$(GO) test -run '^$$' -bench . -benchmem ./lambda
 	$(GO) run ./bench -out BENCHMARKS.md -pulumi-cost
 
-# Keys no default can stand in for; `make up` asks for any the stack lacks.
-REQUIRED_CONFIG := descopeProjectId
-REQUIRED_SECRETS := descopeAccessKey
+# Targets that need the Pulumi CLI or AWS credentials check first and say, in
+# one line, what to install or set.
+pulumi-cli: # The Pulumi CLI is on PATH
+	@command -v pulumi >/dev/null 2>&1 || { echo "make $(or $(MAKECMDGOALS),$@): the Pulumi CLI is not installed: get it from https://www.pulumi.com/docs/install/ (or: curl -fsSL https://get.pulumi.com | sh), then run it again" >&2; exit 127; }
 
-stack: # Select the stack, creating it on first use
+aws-credentials: # Some AWS credentials are configured (an instance role cannot be seen: AWS_CREDENTIALS_CHECK=skip)
+	@[ "$(AWS_CREDENTIALS_CHECK)" = skip ] || [ -n "$$AWS_ACCESS_KEY_ID$$AWS_PROFILE$$AWS_WEB_IDENTITY_TOKEN_FILE$$AWS_CONTAINER_CREDENTIALS_FULL_URI$$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ] \
+		|| [ -f "$${AWS_SHARED_CREDENTIALS_FILE:-$$HOME/.aws/credentials}" ] || [ -f "$${AWS_CONFIG_FILE:-$$HOME/.aws/config}" ] \
+		|| { echo "make $(or $(MAKECMDGOALS),$@): no AWS credentials found: run aws configure (or aws sso login --profile <p> and export AWS_PROFILE=<p>), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; with an instance role add AWS_CREDENTIALS_CHECK=skip" >&2; exit 2; }
+
+stack: pulumi-cli # Select the stack, creating it on first use
 	@pulumi stack select $(STACK) 2>/dev/null || pulumi stack init $(STACK)
 
-configure: stack ## Ask for the Descope values the stack does not have yet
-	@for key in $(REQUIRED_CONFIG); do \
-		pulumi config get --stack $(STACK) $$key >/dev/null 2>&1 || pulumi config set --stack $(STACK) $$key || exit 1; \
-	done
-	@for key in $(REQUIRED_SECRETS); do \
-		pulumi config get --stack $(STACK) $$key >/dev/null 2>&1 || pulumi config set --stack $(STACK) --secret $$key || exit 1; \
-	done
+# Asks for the Descope values the stack lacks, after printing what each one is;
+# without a terminal it takes them from DESCOPE_PROJECT_ID and
+# DESCOPE_ACCESS_KEY (the key always stored as a secret), and without those it
+# stops before changing anything. Exit codes: cmd/configure/main.go.
+# The stack itself is created only once its values are known.
+configure: pulumi-cli ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
+	@$(GO) run ./cmd/configure -stack $(STACK)
+	@pulumi stack select $(STACK)
 
-preview: configure ## Show what `up` would change
+preview: pulumi-cli aws-credentials configure ## Show what `up` would change
 	pulumi preview --stack $(STACK) --diff
 
-up: configure ## Deploy the stack
+up: pulumi-cli aws-credentials configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
 # Reads the stack with the Pulumi CLI (never its secrets); VERIFY_FLAGS=--json for CI.
-verify: ## Check the deployed stack end to end and name any missing step
+verify: pulumi-cli aws-credentials ## Check the deployed stack end to end and name any missing step
 	$(GO) run ./cmd/verify --stack $(STACK) $(VERIFY_FLAGS)
 
-destroy: stack ## Tear the stack down (the user pool is protected and retained)
-	pulumi destroy --stack $(STACK)
+# `pulumi destroy` alone deletes nothing: a protected guard stops it first.
+# A throwaway stack goes in two steps: an `up` that lifts every protection
+# (PASSKEYS_TEARDOWN_STACK names the stack), then the destroy, which deletes
+# the pool and every user in it, the pool before the function it calls.
+destroy: ## Delete a throwaway stack, its user pool and users included: make destroy STACK=dev CONFIRM=dev
+	@if [ "$(CONFIRM)" != "$(STACK)" ]; then \
+		echo "make destroy deletes stack $(STACK) with its user pool and every user in it; nothing was changed."; \
+		echo "It runs: PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) (lift every protection), then pulumi destroy --stack $(STACK)."; \
+		echo "To go ahead: make destroy STACK=$(STACK) CONFIRM=$(STACK)"; \
+		exit 2; \
+	fi
+	@$(MAKE) --no-print-directory pulumi-cli aws-credentials
+	PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) --yes
+	pulumi destroy --stack $(STACK) --yes
 
 tidy: ## Tidy go.mod
 	$(GO) mod tidy

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -84,6 +85,10 @@ func (r *configReader) urls(key string, required bool) []string {
 	return urls
 }
 
+// TeardownVariable names the stack that `make destroy` is tearing down; see
+// passkeys.CognitoPasskeysArgs.Teardown.
+const TeardownVariable = "PASSKEYS_TEARDOWN_STACK"
+
 // loadConfig reads the stack's configuration once into the component's
 // arguments (all but the built function) and validates it. Keys and defaults
 // match Pulumi.yaml's config block, and a test keeps them in step. The error
@@ -152,6 +157,11 @@ func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, error) {
 	if c.AlarmTopicARN != "" {
 		r.check("alarmTopicArn", passkeys.ValidateTopicARN(c.AlarmTopicARN))
 	}
+
+	// Not a config key: a key would be saved in the stack file and outlive the
+	// teardown. `make destroy CONFIRM=<stack>` sets it for the one `up` that
+	// prepares the destroy, and it must name this very stack.
+	c.Teardown = os.Getenv(TeardownVariable) != "" && os.Getenv(TeardownVariable) == ctx.Stack()
 
 	if len(r.problems) > 0 {
 		return passkeys.CognitoPasskeysArgs{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))

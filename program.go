@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -16,13 +19,35 @@ var buildMergeFunction = sync.OnceValues(func() (lambdabuild.Artifact, error) {
 	return lambdabuild.Build(context.Background(), lambdabuild.DeployedMergeFunction(""))
 })
 
+// discoverEndpoints reads the issuer's discovery document over HTTPS, as
+// Cognito would, so the provider states the endpoints that go with the issuer.
+func discoverEndpoints(ctx context.Context, issuer string) (passkeys.OIDCEndpoints, error) {
+	return passkeys.DiscoverOIDCEndpoints(ctx, &http.Client{Timeout: 15 * time.Second}, issuer)
+}
+
+// program is the Pulumi program. Its two dealings with the world outside
+// Pulumi, building the function and reading the issuer's discovery
+// document, are fields so tests can stand in for the network.
+type program struct {
+	build    func() (lambdabuild.Artifact, error)
+	discover func(ctx context.Context, issuer string) (passkeys.OIDCEndpoints, error)
+}
+
 // run reads the stack's configuration and declares the stack.
 func run(ctx *pulumi.Context) error {
+	return program{build: buildMergeFunction, discover: discoverEndpoints}.run(ctx)
+}
+
+func (p program) run(ctx *pulumi.Context) error {
 	args, err := loadConfig(ctx)
 	if err != nil {
 		return err
 	}
-	artifact, err := buildMergeFunction()
+	args.DescopeEndpoints, err = p.discover(ctx.Context(), args.DescopeIssuerURL)
+	if err != nil {
+		return fmt.Errorf("descopeIssuerUrl: %w", err)
+	}
+	artifact, err := p.build()
 	if err != nil {
 		return err
 	}
@@ -31,7 +56,7 @@ func run(ctx *pulumi.Context) error {
 		ZipPath:        artifact.ZipPath,
 		SourceCodeHash: artifact.SourceCodeHash,
 	}
-	stack, err := passkeys.NewCognitoPasskeys(ctx, "passkeys", &args)
+	stack, err := passkeys.NewCognitoPasskeys(ctx, passkeys.DefaultComponentName, &args)
 	if err != nil {
 		return err
 	}
@@ -52,5 +77,6 @@ func run(ctx *pulumi.Context) error {
 	ctx.Export("mergeFunctionName", stack.MergeFunctionName)
 	ctx.Export("mergeFunctionLogGroup", stack.MergeFunctionLogGroup)
 	ctx.Export("mergeFunctionAlarmName", stack.MergeFunctionAlarmName)
+	ctx.Export("mergeFunctionMetricNamespace", stack.MergeFunctionMetricNamespace)
 	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"archive/zip"
+	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -23,10 +25,19 @@ func validConfig() map[string]any {
 	}
 }
 
+// discoveredEndpoints stands in for the issuer's discovery document.
+func discoveredEndpoints(_ context.Context, issuer string) (passkeys.OIDCEndpoints, error) {
+	return passkeys.OIDCEndpoints{
+		Authorize: issuer + "/authorize", Token: issuer + "/token",
+		UserInfo: issuer + "/userinfo", JWKS: issuer + "/jwks.json",
+	}, nil
+}
+
 func runProgram(t *testing.T, cfg map[string]any, secretKeys ...string) (*pulumitest.Recorder, error) {
 	t.Helper()
 	rec := &pulumitest.Recorder{}
-	err := pulumi.RunErr(run,
+	p := program{build: buildMergeFunction, discover: discoveredEndpoints}
+	err := pulumi.RunErr(p.run,
 		pulumi.WithMocks(project, "dev", rec),
 		pulumitest.WithConfig(project, cfg, secretKeys...))
 	return rec, err
@@ -135,5 +146,63 @@ func TestRunReportsEveryConfigProblemAtOnce(t *testing.T) {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not mention %s:\n%v", key, err)
 		}
+	}
+}
+
+func TestTeardownNeedsTheStacksOwnName(t *testing.T) {
+	tests := []struct {
+		value        string
+		wantTeardown bool
+	}{
+		{"", false},
+		{"prod", false},
+		{"dev", true},
+	}
+	for _, tt := range tests {
+		t.Run("PASSKEYS_TEARDOWN_STACK="+tt.value, func(t *testing.T) {
+			t.Setenv(TeardownVariable, tt.value)
+			rec, err := runProgram(t, validConfig(), "descopeAccessKey")
+			if err != nil {
+				t.Fatal(err)
+			}
+			guard, err := rec.One(passkeys.DestroyGuardType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if guard.Protect == tt.wantTeardown {
+				t.Errorf("destroy guard protect = %v on stack dev, want %v", guard.Protect, !tt.wantTeardown)
+			}
+		})
+	}
+}
+
+// The endpoints come from the configured issuer's own document, and a failed
+// discovery stops the run before anything is declared, naming the key.
+func TestEndpointsAreDiscoveredFromTheConfiguredIssuer(t *testing.T) {
+	cfg := validConfig()
+	cfg["descopeIssuerUrl"] = "https://auth.example.com/P2abcdefghijklmnopqrstuvwxyz"
+	rec, err := runProgram(t, cfg, "descopeAccessKey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp, err := rec.One("aws:cognito/identityProvider:IdentityProvider")
+	if err != nil {
+		t.Fatal(err)
+	}
+	details := idp.Inputs["providerDetails"].ObjectValue()
+	if got := details["token_url"].StringValue(); got != "https://auth.example.com/P2abcdefghijklmnopqrstuvwxyz/token" {
+		t.Errorf("token_url = %q, want the configured issuer's", got)
+	}
+
+	failing := program{build: buildMergeFunction, discover: func(context.Context, string) (passkeys.OIDCEndpoints, error) {
+		return passkeys.OIDCEndpoints{}, errors.New("GET answered 404 Not Found")
+	}}
+	rec = &pulumitest.Recorder{}
+	err = pulumi.RunErr(failing.run, pulumi.WithMocks(project, "dev", rec), pulumitest.WithConfig(project, validConfig(), "descopeAccessKey"))
+	if err == nil || !strings.Contains(err.Error(), "descopeIssuerUrl: ") {
+		t.Errorf("err = %v, want one naming descopeIssuerUrl", err)
+	}
+	if n := len(rec.Resources(passkeys.ComponentType)); n != 0 {
+		t.Errorf("%d components declared after a failed discovery", n)
 	}
 }

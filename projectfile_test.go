@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/configure"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
@@ -55,10 +59,6 @@ func TestProjectFile(t *testing.T) {
 // secrets encrypted; and that whatever a stack leaves unset, `make up` asks for.
 func TestStackFiles(t *testing.T) {
 	proj := loadProject(t)
-	makefile, err := os.ReadFile("Makefile")
-	if err != nil {
-		t.Fatal(err)
-	}
 	paths, err := filepath.Glob("Pulumi.*.yaml")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no stack files found (%v)", err)
@@ -104,7 +104,7 @@ func TestStackFiles(t *testing.T) {
 				if _, set := stack.Config[mustKey(t, project+":"+name)]; set {
 					continue
 				}
-				if !strings.Contains(string(makefile), name) {
+				if !slices.ContainsFunc(configure.DescopeKeys, func(k configure.Key) bool { return k.Name == name }) {
 					t.Errorf("%s leaves required %s unset and `make up` does not ask for it", path, name)
 				}
 			}
@@ -147,8 +147,10 @@ func TestDefaultsMatchTheProgram(t *testing.T) {
 	if fmt.Sprintf("%#v", fromProgram) != fmt.Sprintf("%#v", fromProjectFile) {
 		t.Errorf("defaults differ:\nprogram:      %+v\nPulumi.yaml:  %+v", fromProgram, fromProjectFile)
 	}
-	// Every field but the built function comes from a declared key.
-	if fields := reflect.TypeOf(passkeys.CognitoPasskeysArgs{}).NumField() - 1; len(proj.Config) != fields {
+	// Every field comes from a declared key but three: the built function, the
+	// endpoints (read from the issuer) and the teardown switch (an
+	// environment variable, never saved).
+	if fields := reflect.TypeOf(passkeys.CognitoPasskeysArgs{}).NumField() - 3; len(proj.Config) != fields {
 		t.Errorf("Pulumi.yaml declares %d keys, the program reads %d", len(proj.Config), fields)
 	}
 }
@@ -160,4 +162,94 @@ func mustKey(t *testing.T, s string) config.Key {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// The Go release is pinned once, in go.mod's toolchain line: the function's
+// build (lambdabuild), .ci/run and every setup-go in the workflows read it
+// from there, so no Go patch release changes the deployed zip on its own.
+func TestGoToolchainIsPinnedInGoModOnly(t *testing.T) {
+	toolchain, err := lambdabuild.PinnedToolchain("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^go1\.\d+\.\d+$`).MatchString(toolchain) {
+		t.Fatalf("go.mod toolchain = %q, want an exact release such as go1.26.8", toolchain)
+	}
+	files, err := filepath.Glob(".github/*/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(".github/actions/*/action.yml")
+	setups := 0
+	for _, path := range append(files, more...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if strings.Contains(text, "go-version:") {
+			t.Errorf("%s sets go-version itself; use go-version-file: go.mod", path)
+		}
+		for _, block := range strings.Split(text, "uses: actions/setup-go@")[1:] {
+			setups++
+			if next := strings.Index(block, "- "); next >= 0 {
+				block = block[:next]
+			}
+			if !strings.Contains(block, "go-version-file: go.mod") {
+				t.Errorf("%s: actions/setup-go without go-version-file: go.mod", path)
+			}
+		}
+	}
+	if setups == 0 {
+		t.Error("no actions/setup-go found in .github; the check looks in the wrong place")
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), `$1 == "toolchain"`) || !strings.Contains(string(ci), "export GOTOOLCHAIN") {
+		t.Error(".ci/run does not take GOTOOLCHAIN from go.mod's toolchain line")
+	}
+}
+
+// The key that decrypts the stack's secrets reaches a job only through a
+// GitHub environment (with required reviewers for pull requests): as a
+// repository secret, any branch's pull request could print it.
+func TestStackSecretsOnlyReachJobsInAnEnvironment(t *testing.T) {
+	paths, err := filepath.Glob(".github/workflows/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobStart := regexp.MustCompile(`(?m)^  ([A-Za-z0-9_-]+):\s*$`)
+	checked := 0
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		jobsAt := strings.Index(text, "\njobs:\n")
+		if jobsAt < 0 {
+			continue
+		}
+		jobs := text[jobsAt:]
+		starts := jobStart.FindAllStringSubmatchIndex(jobs, -1)
+		for i, m := range starts {
+			end := len(jobs)
+			if i+1 < len(starts) {
+				end = starts[i+1][0]
+			}
+			job := jobs[m[0]:end]
+			if !strings.Contains(job, "secrets.PULUMI_CONFIG_PASSPHRASE") && !strings.Contains(job, "secrets.PULUMI_ACCESS_TOKEN") {
+				continue
+			}
+			checked++
+			if !regexp.MustCompile(`(?m)^    environment: \S+`).MatchString(job) {
+				t.Errorf("%s: job %s gets the stack's decryption key without an environment", path, jobs[m[2]:m[3]])
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no job uses the stack's secrets; the check looks in the wrong place")
+	}
 }

@@ -1,12 +1,7 @@
 package passkeys
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -18,15 +13,20 @@ import (
 const mergeFunctionTimeoutSeconds = 5
 
 type mergeFunction struct {
-	role     *iam.Role
-	logGroup *cloudwatch.LogGroup
-	function *lambda.Function
+	role       *iam.Role
+	logGroup   *cloudwatch.LogGroup
+	logsPolicy *iam.RolePolicy
+	function   *lambda.Function
+}
+
+func (f *mergeFunction) resources() []pulumi.Resource {
+	return []pulumi.Resource{f.role, f.logGroup, f.logsPolicy, f.function}
 }
 
 // newMergeFunction declares the function, its role, its log group and the
 // rights to write there. Its Cognito rights come later, once the pool exists.
-func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, parent pulumi.ResourceOption) (*mergeFunction, error) {
-	fnName := functionName(name, ctx.Stack())
+func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, opts ...pulumi.ResourceOption) (*mergeFunction, error) {
+	fnName := MergeFunctionName(ctx.Project(), ctx.Stack(), name)
 
 	trustPolicy, err := lambdaTrustPolicy()
 	if err != nil {
@@ -35,7 +35,7 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, p
 	role, err := iam.NewRole(ctx, name+"-merge-role", &iam.RoleArgs{
 		Description:      pulumi.String("Runs the Cognito pre sign-up function that links Descope sign-ins to existing users."),
 		AssumeRolePolicy: pulumi.String(trustPolicy),
-	}, parent)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, p
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-merge-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/aws/lambda/" + fnName),
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, parent)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, p
 	logsPolicy, err := iam.NewRolePolicy(ctx, name+"-merge-logs", &iam.RolePolicyArgs{
 		Role:   role.ID(),
 		Policy: logsPolicy(logGroup.Arn),
-	}, parent)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -81,94 +81,35 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, p
 				"REQUIRE_EXISTING_USER": pulumi.String(strconv.FormatBool(a.RequireExistingUser)),
 			},
 		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{logsPolicy}))
+	}, withOptions(opts, pulumi.DependsOn([]pulumi.Resource{logsPolicy}))...)
 	if err != nil {
 		return nil, err
 	}
-	return &mergeFunction{role: role, logGroup: logGroup, function: function}, nil
+	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function}, nil
 }
 
-// functionName gives the merge function a readable per-stack name, which also
-// names its log group the way Lambda would. Lambda allows 64 characters of
-// letters, digits, hyphens and underscores.
-func functionName(component, stack string) string {
-	n := sanitizeName(component + "-" + stack + "-merge")
-	if len(n) > 64 {
-		sum := sha256.Sum256([]byte(n))
-		n = n[:64-9] + "-" + hex.EncodeToString(sum[:])[:8]
-	}
-	return n
-}
-
-func sanitizeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '-'
-	}, s)
-}
-
-// policyDocument is an IAM policy, built from Go values so it cannot be malformed.
-type policyDocument struct {
-	Version   string            `json:"Version"`
-	Statement []policyStatement `json:"Statement"`
-}
-
-type policyStatement struct {
-	Sid       string            `json:"Sid,omitempty"`
-	Effect    string            `json:"Effect"`
-	Principal map[string]string `json:"Principal,omitempty"`
-	Action    []string          `json:"Action"`
-	Resource  []string          `json:"Resource,omitempty"`
-}
-
-func (d policyDocument) json() (string, error) {
-	out, err := json.Marshal(d)
+// newTriggerAccess gives the function its rights on the pool and lets Cognito
+// invoke it for that pool only.
+func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN, accountID pulumi.StringOutput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	cognitoPolicy, err := iam.NewRolePolicy(ctx, name+"-merge-cognito", &iam.RolePolicyArgs{
+		Role:   fn.role.ID(),
+		Policy: linkPolicy(poolARN),
+	}, opts...)
 	if err != nil {
-		return "", fmt.Errorf("encode IAM policy: %w", err)
+		return nil, err
 	}
-	return string(out), nil
-}
 
-func lambdaTrustPolicy() (string, error) {
-	return policyDocument{
-		Version: "2012-10-17",
-		Statement: []policyStatement{{
-			Effect:    "Allow",
-			Principal: map[string]string{"Service": "lambda.amazonaws.com"},
-			Action:    []string{"sts:AssumeRole"},
-		}},
-	}.json()
-}
-
-// LinkActions are the only Cognito actions the merge function may call.
-var LinkActions = []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"}
-
-func linkPolicy(poolARN pulumi.StringOutput) pulumi.StringOutput {
-	return poolARN.ApplyT(func(arn string) (string, error) {
-		return policyDocument{
-			Version: "2012-10-17",
-			Statement: []policyStatement{{
-				Sid:      "LinkDescopeIdentities",
-				Effect:   "Allow",
-				Action:   LinkActions,
-				Resource: []string{arn},
-			}},
-		}.json()
-	}).(pulumi.StringOutput)
-}
-
-func logsPolicy(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
-	return logGroupARN.ApplyT(func(arn string) (string, error) {
-		return policyDocument{
-			Version: "2012-10-17",
-			Statement: []policyStatement{{
-				Sid:      "WriteOwnLogs",
-				Effect:   "Allow",
-				Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-				Resource: []string{strings.TrimSuffix(arn, ":*") + ":*"},
-			}},
-		}.json()
-	}).(pulumi.StringOutput)
+	// Cognito may invoke the function only once it can do its job. DependsOn is
+	// the one ordering here without a data edge to carry it.
+	permission, err := lambda.NewPermission(ctx, name+"-merge-invoke", &lambda.PermissionArgs{
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Function:      fn.function.Name,
+		Principal:     pulumi.String("cognito-idp.amazonaws.com"),
+		SourceArn:     poolARN,
+		SourceAccount: accountID,
+	}, withOptions(opts, pulumi.DependsOn([]pulumi.Resource{cognitoPolicy}))...)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{cognitoPolicy, permission}, nil
 }

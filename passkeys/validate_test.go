@@ -61,35 +61,39 @@ func TestDefaultDomainPrefix(t *testing.T) {
 		{"---", "123456789012"},
 		{strings.Repeat("long-stack-name-", 8), "123456789012"},
 	}
-	for _, tt := range tests {
-		got := DefaultDomainPrefix(tt.stack, tt.account)
-		if err := ValidateDomainPrefix(got); err != nil {
-			t.Errorf("DefaultDomainPrefix(%q) = %q, which Cognito refuses: %v", tt.stack, got, err)
+	for _, component := range []string{DefaultComponentName, "Partner.Cognito--Login"} {
+		prefix := func(stack, account string) string {
+			return DefaultDomainPrefix(defaultProjectName, stack, component, account)
 		}
-		if again := DefaultDomainPrefix(tt.stack, tt.account); again != got {
-			t.Errorf("DefaultDomainPrefix(%q) is not stable: %q then %q", tt.stack, got, again)
+		for _, tt := range tests {
+			got := prefix(tt.stack, tt.account)
+			if err := ValidateDomainPrefix(got); err != nil {
+				t.Errorf("%s: DefaultDomainPrefix(%q) = %q, which Cognito refuses: %v", component, tt.stack, got, err)
+			}
+			if again := prefix(tt.stack, tt.account); again != got {
+				t.Errorf("%s: DefaultDomainPrefix(%q) is not stable: %q then %q", component, tt.stack, got, again)
+			}
 		}
-	}
-	if DefaultDomainPrefix("dev", "111111111111") == DefaultDomainPrefix("dev", "222222222222") {
-		t.Error("two accounts' dev stacks get the same global domain prefix")
-	}
-	if strings.Contains(DefaultDomainPrefix("dev", "123456789012"), "123456789012") {
-		t.Error("the domain prefix publishes the account ID")
+		if prefix("dev", "111111111111") == prefix("dev", "222222222222") {
+			t.Errorf("%s: two accounts' dev stacks get the same global domain prefix", component)
+		}
+		if strings.Contains(prefix("dev", "123456789012"), "123456789012") {
+			t.Errorf("%s: the domain prefix publishes the account ID", component)
+		}
 	}
 }
 
 func TestFunctionNameFitsLambdaLimits(t *testing.T) {
-	for _, stack := range []string{"dev", "org/team.prod", strings.Repeat("x", 100)} {
-		name := functionName("passkeys", stack)
-		if len(name) > 64 {
-			t.Errorf("functionName(%q) = %q is %d characters; Lambda allows 64", stack, name, len(name))
+	for _, component := range []string{DefaultComponentName, "partners"} {
+		name := func(stack string) string { return MergeFunctionName(defaultProjectName, stack, component) }
+		for _, stack := range []string{"dev", "org/team.prod", strings.Repeat("x", 100)} {
+			if n := name(stack); len(n) > 64 || functionSafe(n) != n {
+				t.Errorf("MergeFunctionName(%q, %q) = %q: Lambda allows 64 letters, digits, - and _", stack, component, n)
+			}
 		}
-		if sanitizeName(name) != name {
-			t.Errorf("functionName(%q) = %q has characters Lambda refuses", stack, name)
+		if name(strings.Repeat("x", 100)+"a") == name(strings.Repeat("x", 100)+"b") {
+			t.Errorf("%s: truncated function names collide", component)
 		}
-	}
-	if functionName("passkeys", strings.Repeat("x", 100)+"a") == functionName("passkeys", strings.Repeat("x", 100)+"b") {
-		t.Error("truncated function names collide")
 	}
 }
 

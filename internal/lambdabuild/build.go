@@ -90,6 +90,17 @@ func Build(ctx context.Context, opts Options) (Artifact, error) {
 	)
 	cmd.Dir = opts.ModuleDir
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+opts.GOARCH, "CGO_ENABLED=0")
+	// The archive's bytes depend on the exact Go release. go.mod's toolchain
+	// line names it; GOTOOLCHAIN makes `go` use exactly that one, fetched from
+	// the module proxy when the local Go differs, so every machine and CI
+	// build the same zip.
+	toolchain, err := PinnedToolchain(opts.ModuleDir)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("build %s: %w", opts.Package, err)
+	}
+	if toolchain != "" {
+		cmd.Env = append(cmd.Env, "GOTOOLCHAIN="+toolchain)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -105,6 +116,22 @@ func Build(ctx context.Context, opts Options) (Artifact, error) {
 		return Artifact{}, fmt.Errorf("hash %s: %w", zipPath, err)
 	}
 	return Artifact{BinaryPath: binaryPath, ZipPath: zipPath, SourceCodeHash: hash, ZipSize: size}, nil
+}
+
+// PinnedToolchain returns the toolchain line of the go.mod in moduleDir
+// ("" for the current directory), such as "go1.26.8", or "" without one.
+func PinnedToolchain(moduleDir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(moduleDir, "go.mod"))
+	if err != nil {
+		return "", fmt.Errorf("read the pinned Go toolchain: %w", err)
+	}
+	for line := range strings.Lines(string(data)) {
+		fields := strings.Fields(line)
+		if len(fields) >= 2 && fields[0] == "toolchain" {
+			return fields[1], nil
+		}
+	}
+	return "", nil
 }
 
 // writeZip packs the binary as the archive's only entry, with a fixed time and

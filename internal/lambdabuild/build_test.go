@@ -7,6 +7,7 @@ import (
 	"debug/elf"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -137,5 +138,48 @@ func TestTheMergeFunctionBuildsReproducibly(t *testing.T) {
 	}
 	if !bytes.Equal(build(), build()) {
 		t.Fatal("two builds of ./lambda differ: `pulumi preview` would show a change to an unchanged function")
+	}
+}
+
+// A fake `go` first on PATH records the environment Build gives it.
+func TestBuildUsesTheToolchainPinnedInGoMod(t *testing.T) {
+	tests := []struct{ goMod, want string }{
+		{"module example.com/fn\n\ngo 1.26\n\ntoolchain go1.26.8\n", "GOTOOLCHAIN=go1.26.8"},
+		{"module example.com/fn\n\ngo 1.26\n", ""},
+	}
+	for _, tt := range tests {
+		bin, moduleDir := t.TempDir(), t.TempDir()
+		envFile := filepath.Join(t.TempDir(), "env")
+		fakeGo := "#!/bin/sh\nenv > " + envFile + "\nexit 1\n"
+		if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(moduleDir, "go.mod"), []byte(tt.goMod), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		t.Setenv("GOTOOLCHAIN", "local")
+		_, err := Build(context.Background(), Options{Package: ".", ModuleDir: moduleDir, OutputDir: t.TempDir(), GOARCH: "arm64"})
+		if err == nil {
+			t.Fatal("Build succeeded with a go that fails")
+		}
+		env, readErr := os.ReadFile(envFile)
+		if readErr != nil {
+			t.Fatal(readErr)
+		}
+		var got string
+		for _, line := range strings.Split(string(env), "\n") {
+			if strings.HasPrefix(line, "GOTOOLCHAIN=") {
+				got = line // the last one wins, as in exec
+			}
+		}
+		if want := tt.want; want == "" {
+			want = "GOTOOLCHAIN=local"
+			if got != want {
+				t.Errorf("without a toolchain line: %s, want the caller's %s", got, want)
+			}
+		} else if got != want {
+			t.Errorf("go.mod %q: go ran with %s, want %s", tt.goMod, got, want)
+		}
 	}
 }

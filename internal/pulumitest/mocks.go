@@ -25,12 +25,15 @@ type Resource struct {
 	Inputs  resource.PropertyMap
 	Outputs resource.PropertyMap
 	// Options carries what the program asked of the engine.
-	Parent         string
-	Protect        bool
-	RetainOnDelete bool
-	IgnoreChanges  []string
-	Dependencies   []string
-	URN            string
+	Parent              string
+	Custom              bool
+	Protect             bool
+	RetainOnDelete      bool
+	DeleteBeforeReplace bool
+	IgnoreChanges       []string
+	ReplaceOnChanges    []string
+	Dependencies        []string
+	URN                 string
 }
 
 // Recorder is a pulumi.MockResourceMonitor that remembers what it saw.
@@ -50,9 +53,12 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	rec := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, Outputs: outputs}
 	if rpc := args.RegisterRPC; rpc != nil {
 		rec.Parent = rpc.GetParent()
+		rec.Custom = rpc.GetCustom()
 		rec.Protect = rpc.GetProtect()
 		rec.RetainOnDelete = rpc.GetRetainOnDelete()
+		rec.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		rec.IgnoreChanges = rpc.GetIgnoreChanges()
+		rec.ReplaceOnChanges = rpc.GetReplaceOnChanges()
 		rec.Dependencies = rpc.GetDependencies()
 	}
 	rec.URN = fmt.Sprintf("urn:pulumi:stack::project::%s::%s", args.TypeToken, args.Name)

@@ -1,0 +1,60 @@
+package passkeys
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AppClientScopes are the scopes the app client may request from Cognito.
+var AppClientScopes = []string{"openid", "email", "profile"}
+
+// newAppClient declares the app client: authorization-code flow only, with
+// the Descope provider, and Cognito's own sign-in (the hosted UI's password
+// form and SRP through InitiateAuth) unless DescopeOnly.
+func newAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID, providerName pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.UserPoolClient, error) {
+	identityProviders := pulumi.StringArray{providerName}
+	// An empty list would not do: Cognito then allows SRP and custom auth.
+	authFlows := pulumi.StringArray{pulumi.String("ALLOW_REFRESH_TOKEN_AUTH")}
+	if !a.DescopeOnly {
+		identityProviders = pulumi.StringArray{pulumi.String("COGNITO"), providerName}
+		authFlows = append(authFlows, pulumi.String("ALLOW_USER_SRP_AUTH"))
+	}
+	return cognito.NewUserPoolClient(ctx, name+"-client", &cognito.UserPoolClientArgs{
+		UserPoolId:                      poolID,
+		GenerateSecret:                  pulumi.Bool(a.ConfidentialClient),
+		AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
+		AllowedOauthFlows:               pulumi.StringArray{pulumi.String("code")},
+		AllowedOauthScopes:              pulumi.ToStringArray(AppClientScopes),
+		SupportedIdentityProviders:      identityProviders,
+		CallbackUrls:                    pulumi.ToStringArray(a.CallbackURLs),
+		LogoutUrls:                      pulumi.ToStringArray(a.LogoutURLs),
+		PreventUserExistenceErrors:      pulumi.String("ENABLED"),
+		EnableTokenRevocation:           pulumi.Bool(true),
+		ExplicitAuthFlows:               authFlows,
+		AuthSessionValidity:             pulumi.Int(3),
+		AccessTokenValidity:             pulumi.Int(60),
+		IdTokenValidity:                 pulumi.Int(60),
+		RefreshTokenValidity:            pulumi.Int(30),
+		TokenValidityUnits: &cognito.UserPoolClientTokenValidityUnitsArgs{
+			AccessToken:  pulumi.String("minutes"),
+			IdToken:      pulumi.String("minutes"),
+			RefreshToken: pulumi.String("days"),
+		},
+	}, opts...)
+}
+
+// PasskeyLoginURL is what the app's "Login with Passkeys" button opens: Cognito's
+// authorize endpoint, sent straight to the Descope provider.
+func PasskeyLoginURL(hostedUIURL, clientID, providerName, redirectURI string) string {
+	query := url.Values{
+		"client_id":         {clientID},
+		"identity_provider": {providerName},
+		"redirect_uri":      {redirectURI},
+		"response_type":     {"code"},
+		"scope":             {strings.Join(AppClientScopes, " ")},
+	}
+	return hostedUIURL + "/oauth2/authorize?" + query.Encode()
+}
