@@ -78,7 +78,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	client, region, err := reconcile.NewClient(ctx)
+	limiter, err := reconcile.NewLimiter(*rate, reconcile.SystemClock{})
+	if err != nil {
+		fmt.Fprintf(stderr, "reconcile: --rate %v\n", err)
+		return exitUsage
+	}
+	client, region, err := reconcile.NewClient(ctx, limiter)
 	if err != nil {
 		fmt.Fprintln(stderr, "reconcile:", err)
 		return exitError
@@ -90,7 +95,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Apply:      *apply,
 		BackupPath: *backup,
 		ResumePath: *resume,
-		Rate:       *rate,
 		Output:     reconcile.NewTableSink(stdout),
 	}
 	if *asJSON {

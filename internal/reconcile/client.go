@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
@@ -24,11 +25,13 @@ const (
 
 // NewClient builds a Cognito client from the standard AWS configuration
 // (environment, shared config and credentials files, AWS_PROFILE, SSO,
-// instance roles), so region and credentials work as for the AWS CLI. It
-// returns the region for messages.
-func NewClient(ctx context.Context, optFns ...func(*config.LoadOptions) error) (*cip.Client, string, error) {
-	opts := append([]func(*config.LoadOptions) error{config.WithRetryer(newRetryer)}, optFns...)
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+// instance roles), so region and credentials work as for the AWS CLI. Every
+// HTTP attempt waits for limiter. It returns the region for messages.
+func NewClient(ctx context.Context, limiter *Limiter) (*cip.Client, string, error) {
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithRetryer(newRetryer),
+		config.WithHTTPClient(limiter.Wrap(awshttp.NewBuildableClient())),
+	)
 	if err != nil {
 		return nil, "", fmt.Errorf("load the AWS configuration: %w", err)
 	}

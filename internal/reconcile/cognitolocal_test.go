@@ -73,12 +73,17 @@ func startedCognitoLocal(t *testing.T) *lambdaharness.CognitoLocal {
 }
 
 // loopbackClient is a Cognito client on a loopback endpoint with fake
-// credentials and the command's own retryer; nothing it does leaves the host.
-func loopbackClient(endpoint string) *cip.Client {
+// credentials and the command's own retryer, paced by limiter when one is
+// given; nothing it does leaves the host.
+func loopbackClient(endpoint string, limiter *Limiter) *cip.Client {
+	var httpClient HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	if limiter != nil {
+		httpClient = limiter.Wrap(httpClient)
+	}
 	cfg := aws.Config{
 		Region:      lambdaharness.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(lambdaharness.FakeAccessKeyID, lambdaharness.FakeSecretAccessKey, ""),
-		HTTPClient:  &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}},
+		HTTPClient:  httpClient,
 		Retryer:     newRetryer,
 	}
 	return cip.NewFromConfig(cfg, func(o *cip.Options) { o.BaseEndpoint = aws.String(endpoint) })
@@ -117,7 +122,7 @@ func newWorld(t *testing.T) *world {
 	}
 	t.Cleanup(func() { proxy.Close() })
 	shim := startShim(t, proxy.URL, local.Endpoint, []string{"Descope", "Google"}, 4)
-	return &world{t: t, ctx: ctx, pool: pool, admin: loopbackClient(local.Endpoint), proxy: proxy, shim: shim, api: loopbackClient(shim.URL), dir: t.TempDir(), groups: map[string]bool{}}
+	return &world{t: t, ctx: ctx, pool: pool, admin: loopbackClient(local.Endpoint, nil), proxy: proxy, shim: shim, api: loopbackClient(shim.URL, nil), dir: t.TempDir(), groups: map[string]bool{}}
 }
 
 func (w *world) createUser(name string, attrs map[string]string) {
@@ -207,7 +212,7 @@ func (w *world) subOf(name string) string {
 }
 
 func (w *world) opts(apply bool) Options {
-	o := Options{UserPoolID: w.pool, Provider: "Descope", Region: lambdaharness.Region, Apply: apply, Rate: 50}
+	o := Options{UserPoolID: w.pool, Provider: "Descope", Region: lambdaharness.Region, Apply: apply}
 	if apply {
 		o.BackupPath = filepath.Join(w.dir, "backup.jsonl")
 	}

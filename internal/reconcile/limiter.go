@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -36,10 +37,12 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Limiter spaces requests at most 1/rate apart (a token bucket holding one
+// Limiter spaces requests at least 1/rate apart (a token bucket holding one
 // token), so no second holds more than rate requests. Cognito's request-rate
 // quotas are per account and Region and shared with the live application, so
 // the command must stay well below them, not merely back off once throttled.
+// It sits in the HTTP client, so every attempt, retries included, waits its
+// turn.
 type Limiter struct {
 	clock    Clock
 	interval time.Duration
@@ -67,4 +70,26 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	l.next = start.Add(l.interval)
 	l.mu.Unlock()
 	return l.clock.Sleep(ctx, start.Sub(now))
+}
+
+// HTTPClient is what the AWS SDK sends requests with.
+type HTTPClient interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Wrap returns next with every request waiting for the limiter first.
+func (l *Limiter) Wrap(next HTTPClient) HTTPClient {
+	return limitedHTTP{next: next, limiter: l}
+}
+
+type limitedHTTP struct {
+	next    HTTPClient
+	limiter *Limiter
+}
+
+func (c limitedHTTP) Do(req *http.Request) (*http.Response, error) {
+	if err := c.limiter.Wait(req.Context()); err != nil {
+		return nil, err
+	}
+	return c.next.Do(req)
 }

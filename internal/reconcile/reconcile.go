@@ -32,8 +32,9 @@ const (
 	// paging may shift later pages, so an apply that merged anything lists
 	// the pool again for users the earlier pass did not see.
 	maxPasses = 3
-	// DefaultRate is the default request rate. Cognito's quotas are per
-	// account and Region and shared with the live application's sign-ins.
+	// DefaultRate is the default request rate (requests per second).
+	// Cognito's quotas are per account and Region and shared with the live
+	// application's sign-ins.
 	DefaultRate = 10
 )
 
@@ -76,8 +77,7 @@ type Options struct {
 	// ResumePath is a backup file whose unfinished merges are finished
 	// first (shown only, without Apply).
 	ResumePath string
-	// Rate is the most requests per second sent to Cognito.
-	Rate  float64
+	// Clock dates backup records and times the progress report.
 	Clock Clock
 	// Output receives the plan, one row per federated user, and the summary.
 	Output Sink
@@ -164,19 +164,12 @@ func Run(ctx context.Context, api API, opts Options) error {
 	if opts.Clock == nil {
 		opts.Clock = SystemClock{}
 	}
-	if opts.Rate == 0 {
-		opts.Rate = DefaultRate
-	}
 	if err := validate(opts); err != nil {
 		return err
 	}
-	limiter, err := NewLimiter(opts.Rate, opts.Clock)
-	if err != nil {
-		return fmt.Errorf("--rate %w", err)
-	}
 	r := &run{
 		opts:    opts,
-		api:     limitedAPI{api: api, limiter: limiter},
+		api:     api,
 		started: opts.Clock.Now(),
 		summary: Summary{Decisions: map[string]int{}, Refusals: map[string]int{}, Applied: opts.Apply},
 	}
