@@ -57,35 +57,60 @@ type Journal struct {
 }
 
 // OpenJournal opens (creating it if needed) the backup file at path and reads
-// the merges it holds that never finished. A last line cut short by a crash is
-// dropped: its merge record was never complete, so its delete never started.
+// the merges it holds that never finished. A last line cut short by a crash
+// is removed: its merge record was never complete, so its delete never
+// started.
 func OpenJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open backup file: %w", err)
 	}
-	pending, cut, err := readPending(f, path)
+	pending, keep, err := readPending(f, path)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	j := &Journal{path: path, file: f, pending: pending}
-	if cut {
-		// Start the next record on a line of its own.
-		if _, err := f.Write([]byte("\n")); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("repair backup file %s: %w", path, err)
-		}
+	if err := repairTail(f, keep); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("repair backup file %s: %w", path, err)
 	}
-	return j, nil
+	return &Journal{path: path, file: f, pending: pending}, nil
 }
 
-func readPending(r io.Reader, path string) (pending []BackupRecord, cut bool, err error) {
+// repairTail cuts the file to its first keep bytes and makes it end in a
+// newline, so the next record starts a line of its own.
+func repairTail(f *os.File, keep int64) error {
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if keep < info.Size() {
+		if err := f.Truncate(keep); err != nil {
+			return err
+		}
+	}
+	if keep == 0 {
+		return nil
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, keep-1); err != nil {
+		return err
+	}
+	if last[0] != '\n' {
+		_, err = f.Write([]byte("\n"))
+	}
+	return err
+}
+
+// readPending parses a backup file. keep is the length of its well-formed
+// part: all of it, or all but a last line cut short.
+func readPending(r io.Reader, path string) (pending []BackupRecord, keep int64, err error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, false, fmt.Errorf("read backup file %s: %w", path, err)
+		return nil, 0, fmt.Errorf("read backup file %s: %w", path, err)
 	}
-	cut = len(data) > 0 && data[len(data)-1] != '\n'
+	keep = int64(len(data))
+	cut := len(data) > 0 && data[len(data)-1] != '\n'
 	lines := bytes.Split(data, []byte("\n"))
 	index := map[string]int{}
 	var order []BackupRecord
@@ -98,9 +123,10 @@ func readPending(r io.Reader, path string) (pending []BackupRecord, cut bool, er
 		var rec BackupRecord
 		if err := json.Unmarshal(text, &rec); err != nil {
 			if cut && n == len(lines)-1 {
-				break // the crash cut this record short; see OpenJournal
+				keep -= int64(len(raw)) // the crash cut this record short
+				break
 			}
-			return nil, false, fmt.Errorf("backup file %s line %d is not a backup record (%w): it was edited or is not a reconcile backup; restore it from your copy", path, n+1, err)
+			return nil, 0, fmt.Errorf("backup file %s line %d is not a backup record (%w): it was edited or is not a reconcile backup; restore it from your copy", path, n+1, err)
 		}
 		key := rec.UserPoolID + "\x00" + rec.FederatedUsername
 		switch rec.Kind {
@@ -112,20 +138,10 @@ func readPending(r io.Reader, path string) (pending []BackupRecord, cut bool, er
 				finished[i] = true
 			}
 		default:
-			return nil, false, fmt.Errorf("backup file %s line %d has unknown kind %q: restore it from your copy", path, n+1, rec.Kind)
+			return nil, 0, fmt.Errorf("backup file %s line %d has unknown kind %q: restore it from your copy", path, n+1, rec.Kind)
 		}
 	}
-	return pendingOf(order, finished), cut, nil
-}
-
-func pendingOf(order []BackupRecord, finished map[int]bool) []BackupRecord {
-	var pending []BackupRecord
-	for i, rec := range order {
-		if !finished[i] {
-			pending = append(pending, rec)
-		}
-	}
-	return pending
+	return pendingOf(order, finished), keep, nil
 }
 
 // readJournal reads the unfinished merges of a backup file without opening
@@ -167,4 +183,14 @@ func (j *Journal) Close() error {
 		return fmt.Errorf("close backup file %s: %w", j.path, err)
 	}
 	return nil
+}
+
+func pendingOf(order []BackupRecord, finished map[int]bool) []BackupRecord {
+	var pending []BackupRecord
+	for i, rec := range order {
+		if !finished[i] {
+			pending = append(pending, rec)
+		}
+	}
+	return pending
 }
