@@ -75,6 +75,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	opts := reconcile.Options{
+		UserPoolID: *poolID,
+		Provider:   *provider,
+		Apply:      *apply,
+		BackupPath: *backup,
+		ResumePath: *resume,
+		Output:     reconcile.NewTableSink(stdout),
+	}
+	if *asJSON {
+		opts.Output = reconcile.NewJSONSink(stdout)
+	}
+	if opts.Apply && opts.BackupPath == "" && opts.ResumePath == "" {
+		opts.BackupPath = fmt.Sprintf("reconcile-backup-%s-%s.jsonl", *poolID, time.Now().UTC().Format("20060102T150405Z"))
+	}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintln(stderr, "reconcile:", err)
+		return exitError
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -88,21 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reconcile:", err)
 		return exitError
 	}
-	opts := reconcile.Options{
-		UserPoolID: *poolID,
-		Provider:   *provider,
-		Region:     region,
-		Apply:      *apply,
-		BackupPath: *backup,
-		ResumePath: *resume,
-		Output:     reconcile.NewTableSink(stdout),
-	}
-	if *asJSON {
-		opts.Output = reconcile.NewJSONSink(stdout)
-	}
-	if opts.Apply && opts.BackupPath == "" && opts.ResumePath == "" {
-		opts.BackupPath = fmt.Sprintf("reconcile-backup-%s-%s.jsonl", *poolID, time.Now().UTC().Format("20060102T150405Z"))
-	}
+	opts.Region = region
 	if isTerminal(stderr) {
 		progress := reconcile.NewTerminalProgress(stderr, reconcile.SystemClock{}, 250*time.Millisecond)
 		opts.Progress = progress.Update

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
@@ -28,13 +27,13 @@ const (
 // instance roles), so region and credentials work as for the AWS CLI. Every
 // HTTP attempt waits for limiter. It returns the region for messages.
 func NewClient(ctx context.Context, limiter *Limiter) (*cip.Client, string, error) {
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRetryer(newRetryer),
-		config.WithHTTPClient(limiter.Wrap(awshttp.NewBuildableClient())),
-	)
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(newRetryer))
 	if err != nil {
 		return nil, "", fmt.Errorf("load the AWS configuration: %w", err)
 	}
+	// Wrapped after loading, so settings such as AWS_CA_BUNDLE, which the
+	// loader applies to the SDK's own client, still take effect.
+	cfg.HTTPClient = limiter.Wrap(cfg.HTTPClient)
 	if cfg.Region == "" {
 		return nil, "", errors.New("no AWS region configured: set AWS_REGION (or a region in your AWS profile) to the user pool's region")
 	}
@@ -50,5 +49,27 @@ func newRetryer() aws.Retryer {
 		o.MaxBackoff = maxBackoff
 		o.Backoff = retry.NewExponentialJitterBackoff(maxBackoff)
 		o.RateLimiter = ratelimit.None
+		o.Retryables = retryables()
 	})
+}
+
+// retryables are the SDK's defaults, except that LimitExceededException is
+// not taken for throttling: Cognito uses it for a limit a retry cannot cure
+// (a user's five linked identities, say), and TooManyRequestsException for
+// its request-rate quotas.
+func retryables() []retry.IsErrorRetryable {
+	throttles := make(map[string]struct{}, len(retry.DefaultThrottleErrorCodes))
+	for code := range retry.DefaultThrottleErrorCodes {
+		if code != "LimitExceededException" {
+			throttles[code] = struct{}{}
+		}
+	}
+	return []retry.IsErrorRetryable{
+		retry.NoRetryCanceledError{},
+		retry.RetryableError{},
+		retry.RetryableConnectionError{},
+		retry.RetryableHTTPStatusCode{Codes: retry.DefaultRetryableHTTPStatusCodes},
+		retry.RetryableErrorCode{Codes: retry.DefaultRetryableErrorCodes},
+		retry.RetryableErrorCode{Codes: throttles},
+	}
 }

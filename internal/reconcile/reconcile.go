@@ -164,7 +164,7 @@ func Run(ctx context.Context, api API, opts Options) error {
 	if opts.Clock == nil {
 		opts.Clock = SystemClock{}
 	}
-	if err := validate(opts); err != nil {
+	if err := opts.Validate(); err != nil {
 		return err
 	}
 	r := &run{
@@ -202,7 +202,8 @@ func Run(ctx context.Context, api API, opts Options) error {
 	return endErr
 }
 
-func validate(opts Options) error {
+// Validate checks the options that need no call to Cognito.
+func (opts Options) Validate() error {
 	switch {
 	case opts.UserPoolID == "":
 		return errors.New("no user pool: pass --user-pool-id (the stack output userPoolId)")
