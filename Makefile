@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench stack configure preview up destroy clean tidy
+.PHONY: help build test fuzz lint bench reconcile stack configure preview up destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,14 @@ lint: ## gofmt, go vet and golangci-lint
 bench: ## Measure the merge function against the blog's Python baseline; writes BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./lambda
 	$(GO) run ./bench -out BENCHMARKS.md -pulumi-cost
+
+# Flags for cmd/reconcile, e.g.
+#   make reconcile RECONCILE_FLAGS="--user-pool-id us-east-1_AbC123"            (dry run)
+#   make reconcile RECONCILE_FLAGS="--user-pool-id us-east-1_AbC123 --apply --backup reconcile-backup.jsonl"
+RECONCILE_FLAGS ?=
+
+reconcile: ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
+	$(GO) run ./cmd/reconcile $(RECONCILE_FLAGS)
 
 # Keys no default can stand in for; `make up` asks for any the stack lacks.
 REQUIRED_CONFIG := descopeProjectId
