@@ -38,7 +38,10 @@ type stubPool struct {
 func (s *stubPool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
-	var in struct{ UserPoolId, Filter, Username, ProviderName string }
+	var in struct {
+		UserPoolID                     string `json:"UserPoolId"`
+		Filter, Username, ProviderName string
+	}
 	_ = json.Unmarshal(body, &in)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -52,7 +55,7 @@ func (s *stubPool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	jane := `{"Username":"jane","Enabled":true,"UserStatus":"CONFIRMED","Attributes":[{"Name":"sub","Value":"sub-jane"},{"Name":"email","Value":"jane@example.com"},{"Name":"email_verified","Value":"true"}]}`
 	dup := `{"Username":"Descope_J1","Enabled":true,"UserStatus":"EXTERNAL_PROVIDER","Attributes":[{"Name":"sub","Value":"sub-dup"},{"Name":"email","Value":"jane@example.com"},{"Name":"email_verified","Value":"true"},{"Name":"custom:descope_sub","Value":"J1"}]}`
 	switch {
-	case in.UserPoolId != "us-east-1_Cmd1":
+	case in.UserPoolID != "us-east-1_Cmd1":
 		fail("ResourceNotFoundException")
 	case op == "DescribeUserPool":
 		fmt.Fprint(w, `{"UserPool":{"Id":"us-east-1_Cmd1","Name":"cmd","EstimatedNumberOfUsers":2}}`)

@@ -61,7 +61,8 @@ func startedCognitoLocal(t *testing.T) *lambdaharness.CognitoLocal {
 	cognitoOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		if cognitoDir, cognitoErr = os.MkdirTemp("", "reconcile-cognito-"); cognitoErr != nil {
+		// Shared by every test of the package, so not a t.TempDir; TestMain removes it.
+		if cognitoDir, cognitoErr = os.MkdirTemp("", "reconcile-cognito-"); cognitoErr != nil { //nolint:usetesting // see above
 			return
 		}
 		cognitoLocal, cognitoErr = lambdaharness.StartCognitoLocal(ctx, cognitoDir)
@@ -336,7 +337,7 @@ func TestDryRunShowsEveryDecisionAndChangesNothing(t *testing.T) {
 	w.seedEveryCase()
 	w.proxy.Reset()
 
-	rep, err := runJSON(t, w.ctx, w.api, w.opts(false))
+	rep, err := runJSON(w.ctx, t, w.api, w.opts(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +397,7 @@ func TestApplyMergesExactlyTheEligiblePairsAndASecondApplyIsANoOp(t *testing.T) 
 	w.proxy.Reset()
 
 	opts := w.opts(true)
-	rep, err := runJSON(t, w.ctx, w.api, opts)
+	rep, err := runJSON(w.ctx, t, w.api, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +473,7 @@ func TestApplyMergesExactlyTheEligiblePairsAndASecondApplyIsANoOp(t *testing.T) 
 
 	// A second apply finds nothing left to merge and changes nothing.
 	w.proxy.Reset()
-	again, err := runJSON(t, w.ctx, w.api, opts)
+	again, err := runJSON(w.ctx, t, w.api, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +511,7 @@ func TestCrashBetweenDeleteAndLinkIsFinishedByResume(t *testing.T) {
 	w.proxy.Reset()
 
 	opts := w.opts(true)
-	_, err := runJSON(t, w.ctx, &crashOnLink{API: w.api}, opts)
+	_, err := runJSON(w.ctx, t, &crashOnLink{API: w.api}, opts)
 	var changed *ChangedError
 	if !errors.As(err, &changed) || !errors.Is(err, errInjectedCrash) || !strings.Contains(err.Error(), "--resume "+opts.BackupPath) {
 		t.Fatalf("error = %v, want a ChangedError naming --resume %s", err, opts.BackupPath)
@@ -532,7 +533,7 @@ func TestCrashBetweenDeleteAndLinkIsFinishedByResume(t *testing.T) {
 	}
 
 	// Without --resume the same backup file is refused, naming the fix.
-	if _, err := runJSON(t, w.ctx, w.api, opts); err == nil || !strings.Contains(err.Error(), "--apply --resume "+opts.BackupPath) {
+	if _, err := runJSON(w.ctx, t, w.api, opts); err == nil || !strings.Contains(err.Error(), "--apply --resume "+opts.BackupPath) {
 		t.Fatalf("apply over an unfinished backup: %v", err)
 	}
 
@@ -540,7 +541,7 @@ func TestCrashBetweenDeleteAndLinkIsFinishedByResume(t *testing.T) {
 	w.proxy.Reset()
 	dry := w.opts(false)
 	dry.ResumePath = opts.BackupPath
-	rep, err := runJSON(t, w.ctx, w.api, dry)
+	rep, err := runJSON(w.ctx, t, w.api, dry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -554,7 +555,7 @@ func TestCrashBetweenDeleteAndLinkIsFinishedByResume(t *testing.T) {
 	w.proxy.Reset()
 	resume := w.opts(true)
 	resume.BackupPath, resume.ResumePath = "", opts.BackupPath
-	rep, err = runJSON(t, w.ctx, w.api, resume)
+	rep, err = runJSON(w.ctx, t, w.api, resume)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,7 +604,7 @@ func TestBadInputIsRefusedBeforeAnyChange(t *testing.T) {
 			if c.mod != nil {
 				c.mod(&opts)
 			}
-			rep, err := runJSON(t, w.ctx, w.api, opts)
+			rep, err := runJSON(w.ctx, t, w.api, opts)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -640,7 +641,7 @@ func TestThrottledCallsAreRetried(t *testing.T) {
 	w.proxy.Reset()
 	w.proxy.Throttle("ListUsers", 1)
 
-	rep, err := runJSON(t, w.ctx, w.api, w.opts(false))
+	rep, err := runJSON(w.ctx, t, w.api, w.opts(false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func (r report) rowsByUser() map[string]Row {
 
 // runJSON runs with the JSON sink and decodes what it wrote; the output must
 // be valid JSON whether or not the run failed after it began.
-func runJSON(t *testing.T, ctx context.Context, api API, opts Options) (report, error) {
+func runJSON(ctx context.Context, t *testing.T, api API, opts Options) (report, error) {
 	t.Helper()
 	var out bytes.Buffer
 	opts.Output = NewJSONSink(&out)

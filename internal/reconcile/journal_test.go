@@ -74,7 +74,9 @@ func TestJournalDropsARecordCutShortByACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString(`{"kind":"merge","userPoolId":"us-east-1_Pool1","federatedUs`)
+	if _, err := f.WriteString(`{"kind":"merge","userPoolId":"us-east-1_Pool1","federatedUs`); err != nil {
+		t.Fatal(err)
+	}
 	f.Close()
 
 	j, err = OpenJournal(path)

@@ -79,7 +79,7 @@ type countingDoer struct{ n int }
 
 func (c *countingDoer) Do(*http.Request) (*http.Response, error) {
 	c.n++
-	return &http.Response{StatusCode: 200}, nil
+	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
 }
 
 func TestLimiterWrapWaitsBeforeEveryRequest(t *testing.T) {
@@ -94,9 +94,11 @@ func TestLimiterWrapWaitsBeforeEveryRequest(t *testing.T) {
 	start := clock.Now()
 	for i := 0; i < 5; i++ {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://127.0.0.1:9/", nil)
-		if _, err := client.Do(req); err != nil {
+		resp, err := client.Do(req)
+		if err != nil {
 			t.Fatal(err)
 		}
+		resp.Body.Close()
 	}
 	if next.n != 5 || clock.Now().Sub(start) != time.Second {
 		t.Errorf("%d requests in %v, want 5 in 1s", next.n, clock.Now().Sub(start))
@@ -104,7 +106,10 @@ func TestLimiterWrapWaitsBeforeEveryRequest(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:9/", nil)
-	if _, err := client.Do(req); !errors.Is(err, context.Canceled) || next.n != 5 {
+	if resp, err := client.Do(req); !errors.Is(err, context.Canceled) || next.n != 5 {
+		if resp != nil {
+			resp.Body.Close()
+		}
 		t.Errorf("cancelled request: %v, %d sent", err, next.n)
 	}
 }

@@ -158,8 +158,8 @@ func TestDryRunOverAHundredThousandUsersStreamsAndKeepsTheRate(t *testing.T) {
 		t.Fatalf("rows %d, merges %d, listed %d; want %d, %d, %d", sink.rows, sink.merges, sink.summary.UsersListed, users/100, users/100, users)
 	}
 	// Holding the pool would take tens of MiB (about 500 bytes a user).
-	if grew := int64(peak) - int64(baseline); grew > 8<<20 {
-		t.Errorf("heap grew by %d KiB while listing; the run holds users it has passed", grew>>10)
+	if peak > baseline+8<<20 {
+		t.Errorf("heap grew by %d KiB while listing; the run holds users it has passed", (peak-baseline)>>10)
 	}
 
 	times := pool.times

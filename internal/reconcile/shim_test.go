@@ -2,8 +2,8 @@ package reconcile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -107,11 +107,14 @@ func (s *cognitoShim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch op {
 	case "DescribeIdentityProvider":
-		var in struct{ UserPoolId, ProviderName string }
+		var in struct {
+			UserPoolID   string `json:"UserPoolId"`
+			ProviderName string
+		}
 		_ = json.Unmarshal(body, &in)
 		for _, p := range s.providers {
 			if p == in.ProviderName {
-				shimJSON(w, map[string]any{"IdentityProvider": map[string]any{"UserPoolId": in.UserPoolId, "ProviderName": p, "ProviderType": "OIDC"}})
+				shimJSON(w, map[string]any{"IdentityProvider": map[string]any{"UserPoolId": in.UserPoolID, "ProviderName": p, "ProviderType": "OIDC"}})
 				return
 			}
 		}
@@ -187,12 +190,12 @@ func (s *cognitoShim) listUsers(w http.ResponseWriter, r *http.Request, body []b
 
 func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) {
 	var in struct {
-		UserPoolId      string
+		UserPoolID      string `json:"UserPoolId"`
 		DestinationUser struct{ ProviderAttributeValue string }
 		SourceUser      struct{ ProviderName, ProviderAttributeValue string }
 	}
 	_ = json.Unmarshal(body, &in)
-	if s.userExists(in.UserPoolId, in.SourceUser.ProviderName+"_"+in.SourceUser.ProviderAttributeValue) {
+	if s.userExists(in.UserPoolID, in.SourceUser.ProviderName+"_"+in.SourceUser.ProviderAttributeValue) {
 		shimError(w, "InvalidParameterException", "Merging is not currently supported, provide a SourceUser that has not been signed up in order to link")
 		return
 	}
@@ -218,7 +221,9 @@ func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) 
 // the command's call.
 func (s *cognitoShim) userExists(pool, username string) bool {
 	body, _ := json.Marshal(map[string]string{"UserPoolId": pool, "Username": username})
-	req, err := http.NewRequest(http.MethodPost, s.direct, bytes.NewReader(body)) //nolint:noctx // loopback, bounded by the client timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.direct, bytes.NewReader(body))
 	if err != nil {
 		return false
 	}
@@ -250,5 +255,5 @@ func shimJSON(w http.ResponseWriter, v any) {
 func shimError(w http.ResponseWriter, code, message string) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.WriteHeader(http.StatusBadRequest)
-	fmt.Fprintf(w, `{"__type":%q,"message":%q}`, code, message)
+	json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": message}) //nolint:errcheck // the client sees a short body.
 }
