@@ -9,7 +9,7 @@
 //	0  done: the dry run was shown, or every eligible pair was merged
 //	1  error before anything was changed (bad input, unknown pool or
 //	   provider, missing permission, network)
-//	2  bad flags
+//	2  bad flags (unknown, missing or malformed)
 //	3  the run failed or was interrupted after it began changing the pool:
 //	   fix the cause and run again with --apply --resume BACKUP_FILE
 //
@@ -75,6 +75,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	var progress *reconcile.TerminalProgress
+	if isTerminal(stderr) {
+		progress = reconcile.NewTerminalProgress(stderr, reconcile.SystemClock{}, 250*time.Millisecond)
+		if isTerminal(stdout) {
+			stdout = progress.Above(stdout)
+		}
+	}
 	opts := reconcile.Options{
 		UserPoolID: *poolID,
 		Provider:   *provider,
@@ -86,12 +93,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		opts.Output = reconcile.NewJSONSink(stdout)
 	}
+	if progress != nil {
+		opts.Progress = progress.Update
+	}
 	if opts.Apply && opts.BackupPath == "" && opts.ResumePath == "" {
 		opts.BackupPath = fmt.Sprintf("reconcile-backup-%s-%s.jsonl", *poolID, time.Now().UTC().Format("20060102T150405Z"))
 	}
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintln(stderr, "reconcile:", err)
-		return exitError
+		return exitUsage
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -108,13 +118,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	opts.Region = region
-	if isTerminal(stderr) {
-		progress := reconcile.NewTerminalProgress(stderr, reconcile.SystemClock{}, 250*time.Millisecond)
-		opts.Progress = progress.Update
-		defer progress.Done()
-	}
-
 	err = reconcile.Run(ctx, client, opts)
+	if progress != nil {
+		progress.Done() // before any message, which would land after the line
+	}
 	var changed *reconcile.ChangedError
 	switch {
 	case err == nil:

@@ -104,6 +104,8 @@ func TestBadFlagsExitTwo(t *testing.T) {
 		{"--user-pool-id", "us-east-1_Cmd1", "extra"},
 		{"--user-pool-id", "us-east-1_Cmd1", "--backup", "b.jsonl"},
 		{"--user-pool-id", "us-east-1_Cmd1", "--rate", "0"},
+		{"--user-pool-id", "not-a-pool"},
+		{},
 	} {
 		if code, _, stderr := runCommand(args...); code != exitUsage || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want %d and a message", args, code, stderr, exitUsage)
@@ -123,7 +125,6 @@ func TestErrorsBeforeAnyChangeExitOne(t *testing.T) {
 	}{
 		{[]string{"--user-pool-id", "us-east-1_Other1"}, "does not exist"},
 		{[]string{"--user-pool-id", "us-east-1_Cmd1", "--provider", "Okta"}, `identity provider "Okta" does not exist`},
-		{[]string{"--user-pool-id", "not-a-pool"}, "not a user pool ID"},
 	} {
 		code, stdout, stderr := runCommand(c.args...)
 		if code != exitError || !strings.Contains(stderr, c.want) || stdout != "" {

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,17 @@ func TestProgressShowsRateAndETA(t *testing.T) {
 	}
 	if !strings.HasSuffix(out.String(), "\r\x1b[K") {
 		t.Errorf("Done did not clear the line: %q", out.String())
+	}
+
+	// Output on the same terminal clears the line before it is written, and
+	// the next update draws the line again at once.
+	var term bytes.Buffer
+	tp = NewTerminalProgress(&term, clock, time.Hour)
+	above := tp.Above(&term)
+	tp.Update(p)
+	fmt.Fprintln(above, "row 1")
+	tp.Update(p)
+	if got, want := term.String(), "\r\x1b[K"+ProgressLine(p)+"\r\x1b[Krow 1\n\r\x1b[K"+ProgressLine(p); got != want {
+		t.Errorf("terminal got %q\nwant %q", got, want)
 	}
 }

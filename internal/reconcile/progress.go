@@ -77,5 +77,23 @@ func (t *TerminalProgress) Update(p Progress) {
 func (t *TerminalProgress) Done() {
 	if t.drawn {
 		fmt.Fprint(t.w, "\r\x1b[K")
+		t.drawn = false
 	}
+}
+
+// Above returns a writer for output that shares the terminal with the
+// progress line: each write clears the line first, and the next Update
+// draws it again below the output.
+func (t *TerminalProgress) Above(w io.Writer) io.Writer {
+	return aboveProgress{w: w, progress: t}
+}
+
+type aboveProgress struct {
+	w        io.Writer
+	progress *TerminalProgress
+}
+
+func (a aboveProgress) Write(p []byte) (int, error) {
+	a.progress.Done()
+	return a.w.Write(p)
 }
