@@ -164,7 +164,7 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 	case linking.ActionNoMatch:
 		d.action, d.reason = "no_match", verdict.Reason
 		return nil
-	case linking.ActionLink:
+	case linking.ActionLink, linking.ActionAlreadyLinked:
 	default:
 		return h.refuse(d, verdict.Reason)
 	}

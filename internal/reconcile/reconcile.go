@@ -72,7 +72,7 @@ type Options struct {
 	// Apply makes changes; without it the run only reads.
 	Apply bool
 	// BackupPath receives a merge record before every delete. Required
-	// with Apply unless ResumePath is set, which is then used.
+	// with Apply unless ResumePath is set, which is then used for both.
 	BackupPath string
 	// ResumePath is a backup file whose unfinished merges are finished
 	// first (shown only, without Apply).
@@ -215,6 +215,8 @@ func (opts Options) Validate() error {
 		return errors.New("reconcile: no output")
 	case opts.Apply && opts.BackupPath == "" && opts.ResumePath == "":
 		return errors.New("--apply needs a backup file: pass --backup FILE")
+	case opts.Apply && opts.ResumePath != "" && opts.BackupPath != "" && opts.BackupPath != opts.ResumePath:
+		return fmt.Errorf("--backup %s and --resume %s name different files: a resumed run records everything in the resume file, so drop --backup", opts.BackupPath, opts.ResumePath)
 	}
 	return nil
 }
@@ -248,18 +250,15 @@ func (r *run) openJournals(plan *Plan) ([]BackupRecord, error) {
 			}
 		}
 	}
-	if r.opts.Apply && r.opts.BackupPath != "" && r.opts.BackupPath != r.opts.ResumePath {
+	if r.opts.Apply && r.opts.ResumePath == "" {
 		j, err := OpenJournal(r.opts.BackupPath)
 		if err != nil {
-			r.closeJournal()
 			return nil, err
 		}
 		if n := len(j.Pending()); n > 0 {
 			j.Close()
-			r.closeJournal()
 			return nil, fmt.Errorf("backup file %s holds %d unfinished merge(s) from an earlier run: finish them first with --apply --resume %s", r.opts.BackupPath, n, r.opts.BackupPath)
 		}
-		r.closeJournal()
 		r.journal = j
 	}
 	if r.journal != nil {
