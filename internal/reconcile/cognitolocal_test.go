@@ -410,7 +410,7 @@ func TestApplyMergesExactlyTheEligiblePairsAndASecondApplyIsANoOp(t *testing.T) 
 			t.Errorf("%s: row %+v, want merged %s -> %s", name, r, want[0], want[1])
 		}
 	}
-	if rep.Summary.Merged != 3 || rep.Summary.Failed != 0 {
+	if rep.Summary.Merged != 3 || rep.Summary.Failed != 0 || rep.Summary.UsersListed != 24 {
 		t.Errorf("summary = %+v", rep.Summary)
 	}
 

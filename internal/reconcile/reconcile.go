@@ -284,7 +284,7 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 	seen := map[string]struct{}{}
 	for pass := 0; pass < maxPasses; pass++ {
 		merged := r.summary.Merged
-		if err := r.scan(ctx, seen); err != nil {
+		if err := r.scan(ctx, seen, pass == 0); err != nil {
 			return err
 		}
 		if !r.opts.Apply || r.summary.Merged == merged {
@@ -296,8 +296,9 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 
 // scan lists every user of the pool, page by page, and handles each
 // federated user of the provider not seen yet. Nothing but the current page
-// is held: seen grows with the provider's federated users only.
-func (r *run) scan(ctx context.Context, seen map[string]struct{}) error {
+// is held: seen grows with the provider's federated users only. Only the
+// first pass counts the users listed.
+func (r *run) scan(ctx context.Context, seen map[string]struct{}, first bool) error {
 	var token *string
 	for {
 		out, err := r.api.ListUsers(ctx, &cip.ListUsersInput{
@@ -309,8 +310,10 @@ func (r *run) scan(ctx context.Context, seen map[string]struct{}) error {
 			return fmt.Errorf("list users of %s: %w", r.opts.UserPoolID, explain("ListUsers", err))
 		}
 		for _, u := range out.Users {
-			r.summary.UsersListed++
-			r.progress.Listed++
+			if first {
+				r.summary.UsersListed++
+				r.progress.Listed++
+			}
 			name := aws.ToString(u.Username)
 			if u.UserStatus != types.UserStatusTypeExternalProvider || !linking.IsProviderUser(r.opts.Provider, name) {
 				continue
