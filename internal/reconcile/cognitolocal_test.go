@@ -355,7 +355,7 @@ func TestDryRunShowsEveryDecisionAndChangesNothing(t *testing.T) {
 		t.Errorf("jane's row = %+v", jane)
 	}
 	s := rep.Summary
-	if s.UsersListed != 24 || s.Federated != len(wantEveryCase) || s.Eligible != 3 || s.Merged != 0 || s.Applied {
+	if s.UsersListed != 24 || s.Passes != 1 || s.Federated != len(wantEveryCase) || s.Eligible != 3 || s.Merged != 0 || s.Applied {
 		t.Errorf("summary = %+v", s)
 	}
 	if s.Refusals["multiple_candidates"] != 1 || s.Decisions[DecisionRefuse] != 7 {
@@ -410,7 +410,9 @@ func TestApplyMergesExactlyTheEligiblePairsAndASecondApplyIsANoOp(t *testing.T) 
 			t.Errorf("%s: row %+v, want merged %s -> %s", name, r, want[0], want[1])
 		}
 	}
-	if rep.Summary.Merged != 3 || rep.Summary.Failed != 0 || rep.Summary.UsersListed != 24 {
+	// The shim's page tokens are offsets, which the deletes shift: the
+	// second pass finds what the first skipped.
+	if rep.Summary.Merged != 3 || rep.Summary.Failed != 0 || rep.Summary.Passes != 2 || rep.Summary.UsersListed < 24 {
 		t.Errorf("summary = %+v", rep.Summary)
 	}
 

@@ -61,7 +61,7 @@ func (t *TableSink) Row(r Row) error {
 // End writes the totals and what to do next.
 func (t *TableSink) End(s Summary) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%d federated users of the provider among %d users listed:", s.Federated, s.UsersListed)
+	fmt.Fprintf(&b, "\n%d federated users of the provider among %d users listed in %d pass(es):", s.Federated, s.UsersListed, s.Passes)
 	for _, d := range []string{DecisionResume, DecisionMerge, DecisionAlreadyLinked, DecisionNoMatch, DecisionRefuse} {
 		if n := s.Decisions[d]; n > 0 || d == DecisionMerge || d == DecisionRefuse {
 			fmt.Fprintf(&b, " %s %d,", d, n)

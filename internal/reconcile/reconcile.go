@@ -114,7 +114,10 @@ type Plan struct {
 
 // Summary is the totals of a run.
 type Summary struct {
+	// UsersListed counts every user listed, in every pass: an apply that
+	// merged anything lists the pool again (see maxPasses).
 	UsersListed int `json:"usersListed"`
+	Passes      int `json:"passes"`
 	Federated   int `json:"federatedUsers"`
 	// Decisions counts rows per decision; Refusals counts refusals per reason.
 	Decisions map[string]int `json:"decisions"`
@@ -284,7 +287,8 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 	seen := map[string]struct{}{}
 	for pass := 0; pass < maxPasses; pass++ {
 		merged := r.summary.Merged
-		if err := r.scan(ctx, seen, pass == 0); err != nil {
+		r.summary.Passes++
+		if err := r.scan(ctx, seen); err != nil {
 			return err
 		}
 		if !r.opts.Apply || r.summary.Merged == merged {
@@ -296,9 +300,8 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 
 // scan lists every user of the pool, page by page, and handles each
 // federated user of the provider not seen yet. Nothing but the current page
-// is held: seen grows with the provider's federated users only. Only the
-// first pass counts the users listed.
-func (r *run) scan(ctx context.Context, seen map[string]struct{}, first bool) error {
+// is held: seen grows with the provider's federated users only.
+func (r *run) scan(ctx context.Context, seen map[string]struct{}) error {
 	var token *string
 	for {
 		out, err := r.api.ListUsers(ctx, &cip.ListUsersInput{
@@ -310,10 +313,8 @@ func (r *run) scan(ctx context.Context, seen map[string]struct{}, first bool) er
 			return fmt.Errorf("list users of %s: %w", r.opts.UserPoolID, explain("ListUsers", err))
 		}
 		for _, u := range out.Users {
-			if first {
-				r.summary.UsersListed++
-				r.progress.Listed++
-			}
+			r.summary.UsersListed++
+			r.progress.Listed++
 			name := aws.ToString(u.Username)
 			if u.UserStatus != types.UserStatusTypeExternalProvider || !linking.IsProviderUser(r.opts.Provider, name) {
 				continue
