@@ -11,8 +11,7 @@ import (
 // TableSink writes the human output: a header, one line per row as it
 // comes, and the totals. Apply adds each merge's old sub -> kept sub.
 type TableSink struct {
-	w     io.Writer
-	apply bool
+	w io.Writer
 }
 
 // NewTableSink writes the table to w.
@@ -22,16 +21,18 @@ const tableFormat = "%-40s %-18s %-15s %-26s %-38s %s\n"
 
 // Begin writes what the run is about to do and the column heads.
 func (t *TableSink) Begin(p Plan) error {
-	t.apply = p.Apply
 	mode := "dry run: nothing will be changed"
 	if p.Apply {
 		mode = "apply: merging eligible pairs; backup file " + p.BackupFile
 	}
-	name := ""
+	pool := p.UserPoolID
 	if p.UserPoolName != "" {
-		name = " (" + p.UserPoolName + ")"
+		pool += " (" + p.UserPoolName + ")"
 	}
-	if _, err := fmt.Fprintf(t.w, "User pool %s%s, about %d users; identity provider %s\n%s\n", p.UserPoolID, name, p.EstimatedUsers, p.Provider, mode); err != nil {
+	if p.EstimatedUsers > 0 {
+		pool += fmt.Sprintf(", about %d users", p.EstimatedUsers)
+	}
+	if _, err := fmt.Fprintf(t.w, "User pool %s; identity provider %s\n%s\n", pool, p.Provider, mode); err != nil {
 		return err
 	}
 	if p.ResumeFile != "" {
@@ -51,7 +52,7 @@ func (t *TableSink) Row(r Row) error {
 		result = fmt.Sprintf("merged: sub %s -> %s", orDash(r.FederatedSub), orDash(r.KeptSub))
 	case r.Result == ResultFailed:
 		result = "FAILED: " + r.Error
-	case r.Result == "" && !t.apply:
+	case r.Result == "":
 		result = "-"
 	}
 	_, err := fmt.Fprintf(t.w, tableFormat, r.FederatedUser, orDash(r.Email), r.Decision, r.Reason, orDash(r.KeptUser), result)

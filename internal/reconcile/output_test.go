@@ -18,7 +18,7 @@ func TestTableShowsDecisionsMappingsAndTotals(t *testing.T) {
 	_ = sink.Row(Row{FederatedUser: "Descope_B", Decision: DecisionRefuse, Reason: "multiple_candidates"})
 	_ = sink.End(Summary{UsersListed: 12, Federated: 2, Decisions: map[string]int{DecisionMerge: 1, DecisionRefuse: 1}, Refusals: map[string]int{"multiple_candidates": 1}, Merged: 1, Applied: true})
 	text := out.String()
-	for _, want := range []string{"us-east-1_Pool1 (prod)", "backup file b.jsonl", "merged: sub old-1 -> kept-1", "Descope_B", "multiple_candidates", "merge 1", "refuse 1", "refusals: multiple_candidates 1", "merged 1, abandoned 0, failed 0"} {
+	for _, want := range []string{"us-east-1_Pool1 (prod), about 12 users", "backup file b.jsonl", "merged: sub old-1 -> kept-1", "Descope_B", "multiple_candidates", "merge 1", "refuse 1", "refusals: multiple_candidates 1", "merged 1, abandoned 0, failed 0"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("table lacks %q:\n%s", want, text)
 		}
