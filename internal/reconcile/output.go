@@ -47,12 +47,12 @@ func (t *TableSink) Begin(p Plan) error {
 // Row writes one line.
 func (t *TableSink) Row(r Row) error {
 	result := r.Result
-	switch {
-	case r.Result == ResultMerged:
+	switch r.Result {
+	case ResultMerged:
 		result = fmt.Sprintf("merged: sub %s -> %s", orDash(r.FederatedSub), orDash(r.KeptSub))
-	case r.Result == ResultFailed:
+	case ResultFailed:
 		result = "FAILED: " + r.Error
-	case r.Result == "":
+	case "":
 		result = "-"
 	}
 	_, err := fmt.Fprintf(t.w, tableFormat, r.FederatedUser, orDash(r.Email), r.Decision, r.Reason, orDash(r.KeptUser), result)
