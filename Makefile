@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench pulumi-cli aws-credentials stack configure preview up verify destroy clean tidy
+.PHONY: help build test fuzz lint bench reconcile pulumi-cli aws-credentials stack configure preview up verify destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,14 @@ lint: ## gofmt, go vet and golangci-lint
 bench: ## Measure the merge function against the blog's Python baseline; writes BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./lambda
 	$(GO) run ./bench -out BENCHMARKS.md -pulumi-cost
+
+# Flags for cmd/reconcile, e.g.
+#   make reconcile RECONCILE_FLAGS="--user-pool-id us-east-1_AbC123"            (dry run)
+#   make reconcile RECONCILE_FLAGS="--user-pool-id us-east-1_AbC123 --apply --backup reconcile-backup.jsonl"
+RECONCILE_FLAGS ?=
+
+reconcile: aws-credentials ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
+	$(GO) run ./cmd/reconcile $(RECONCILE_FLAGS)
 
 # Targets that need the Pulumi CLI or AWS credentials check first and say, in
 # one line, what to install or set.

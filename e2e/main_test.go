@@ -113,10 +113,15 @@ func statBuildInputs(root string) error {
 			return err
 		}
 	}
-	return filepath.WalkDir(filepath.Join(root, "lambda"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			_, err = os.Stat(path)
+	for _, dir := range []string{"lambda", "linking"} {
+		if err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				_, err = os.Stat(path)
+			}
+			return err
+		}); err != nil {
+			return err
 		}
-		return err
-	})
+	}
+	return nil
 }

@@ -1,6 +1,10 @@
 package main
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/linking"
+)
 
 // Cognito shows a pre sign-up error to the user as
 // "PreSignUp failed with error <message>." — so every message here is short,
@@ -14,6 +18,7 @@ const (
 	msgAmbiguous       = "Sign-in refused: more than one account uses this email address, contact support"
 	msgDisabled        = "Sign-in refused: the account for this email address is disabled"
 	msgNoAccount       = "Sign-in refused: no account exists for this email address"
+	msgIdentityLimit   = "Sign-in refused: the account has reached its limit of linked sign-in methods, contact support"
 	msgTryAgain        = "Sign-in could not be completed, please try again"
 	msgInvalidEvent    = "Sign-in could not be completed: invalid sign-up event"
 )
@@ -28,7 +33,27 @@ type SignUpRefusedError struct {
 
 func (e *SignUpRefusedError) Error() string { return e.Message }
 
-func refuse(reason, message string) error {
+// refusalMessages maps every refusal reason of the linking rules to what the
+// user is shown.
+var refusalMessages = map[string]string{
+	linking.ReasonMissingEmail:       msgMissingEmail,
+	linking.ReasonEmailNotVerified:   msgUnverifiedEmail,
+	linking.ReasonInvalidEmail:       msgInvalidEmail,
+	linking.ReasonNoExistingUser:     msgNoAccount,
+	linking.ReasonMultipleCandidates: msgAmbiguous,
+	linking.ReasonCandidateDisabled:  msgDisabled,
+	linking.ReasonMissingSubject:     msgMissingSubject,
+	linking.ReasonSubjectMismatch:    msgSubjectMismatch,
+	linking.ReasonIdentityLimit:      msgIdentityLimit,
+}
+
+// refuse builds the refusal for reason. A reason without a message (a rule
+// added without one) still refuses, with the generic retry message.
+func refuse(reason string) error {
+	message, ok := refusalMessages[reason]
+	if !ok {
+		message = msgTryAgain
+	}
 	return &SignUpRefusedError{Reason: reason, Message: message}
 }
 

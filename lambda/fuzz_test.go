@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/linking"
 )
 
 // fuzzPool is a pool with one account that may be linked and several that
@@ -76,7 +78,7 @@ func FuzzDecideFields(f *testing.F) {
 	f.Fuzz(func(t *testing.T, trigger, userName, email, verified, subject string, require bool) {
 		ev := events.CognitoEventUserPoolsPreSignup{}
 		ev.TriggerSource, ev.UserName, ev.UserPoolID = trigger, userName, testPool
-		ev.Request.UserAttributes = map[string]string{"email": email, "email_verified": verified, attrDescopeSub: subject}
+		ev.Request.UserAttributes = map[string]string{"email": email, "email_verified": verified, linking.AttrSubject: subject}
 		payload, err := json.Marshal(ev)
 		if err != nil {
 			t.Skip()
@@ -154,8 +156,8 @@ func checkHandled(t *testing.T, payload []byte, fake *fakeCognito, out []byte, e
 		t.Fatalf("linked without a verified email: %q", attrs)
 	}
 	in := fake.linkCalls[0]
-	if got := aws.ToString(in.SourceUser.ProviderAttributeValue); got == "" || got != attrs[attrDescopeSub] {
-		t.Fatalf("linked subject %q, mapped subject %q", got, attrs[attrDescopeSub])
+	if got := aws.ToString(in.SourceUser.ProviderAttributeValue); got == "" || got != attrs[linking.AttrSubject] {
+		t.Fatalf("linked subject %q, mapped subject %q", got, attrs[linking.AttrSubject])
 	}
 	if aws.ToString(in.SourceUser.ProviderName) != "Descope" || aws.ToString(in.DestinationUser.ProviderName) != "Cognito" {
 		t.Fatalf("link providers %s", jsonOf(in))
@@ -184,7 +186,7 @@ func FuzzEmailFilter(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		for _, c := range []struct{ attr, filter string }{{"email", emailFilter(v)}, {"username", usernameFilter(v)}} {
+		for _, c := range []struct{ attr, filter string }{{"email", linking.EmailFilter(v)}, {"username", linking.UsernameFilter(v)}} {
 			attr, got, err := parseFilter(c.filter)
 			if err != nil {
 				t.Fatalf("%s: %v", c.filter, err)
@@ -196,7 +198,7 @@ func FuzzEmailFilter(f *testing.F) {
 		// The mask keeps at most one character of the local part and never
 		// the whole address.
 		if at := strings.LastIndexByte(v, '@'); at >= 0 && utf8.RuneCountInString(v[:at]) >= 2 && !strings.Contains(v, "*") {
-			m := maskEmail(v)
+			m := linking.MaskEmail(v)
 			if strings.Contains(m, v) || utf8.RuneCountInString(m[:strings.Index(m, "***")]) > 1 {
 				t.Fatalf("maskEmail(%q) = %q", v, m)
 			}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"regexp"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -17,15 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/linking"
 )
 
 const (
 	triggerExternalProvider = "PreSignUp_ExternalProvider"
-
-	attrEmail         = "email"
-	attrEmailVerified = "email_verified"
-	attrDescopeSub    = "custom:descope_sub"
-	attrIdentities    = "identities"
 
 	// listLimit is ListUsers' maximum page size; maxListPages bounds the
 	// pages read per query. More matches than that means something is
@@ -138,10 +134,7 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		d.action, d.reason = "skip", "other_trigger"
 		return nil
 	}
-	// Cognito lowercases the whole user name in case-insensitive pools, so
-	// the provider prefix is compared without case.
-	prefix := h.cfg.ProviderName + "_"
-	if len(ev.UserName) < len(prefix) || !strings.EqualFold(ev.UserName[:len(prefix)], prefix) {
+	if !linking.IsProviderUser(h.cfg.ProviderName, ev.UserName) {
 		d.action, d.reason = "skip", "other_provider"
 		return nil
 	}
@@ -150,57 +143,32 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		return &InvalidEventError{Err: errors.New("event has no valid userPoolId")}
 	}
 
-	attrs := ev.Request.UserAttributes
-	email := attrs[attrEmail]
-	d.email = email
-	if email == "" {
-		return h.refuse(d, "missing_email", msgMissingEmail)
-	}
-	// The account-takeover defence: only an address the provider vouches
-	// for may be matched to an existing account.
-	if !strings.EqualFold(attrs[attrEmailVerified], "true") {
-		return h.refuse(d, "email_not_verified", msgUnverifiedEmail)
-	}
-	if !searchableEmail(email) {
-		return h.refuse(d, "invalid_email", msgInvalidEmail)
+	fed := linking.FederatedFromAttributes(ev.UserName, ev.Request.UserAttributes)
+	d.email = fed.Email
+	if reason := linking.CheckIdentity(fed); reason != "" {
+		return h.refuse(d, reason)
 	}
 
 	ctx, cancel := context.WithDeadline(ctx, invocationDeadline(ctx, h.now()))
 	defer cancel()
 
-	candidates, err := h.findCandidates(ctx, ev.UserPoolID, email, d)
+	candidates, err := h.findCandidates(ctx, ev.UserPoolID, fed.Email, d)
 	if err != nil {
 		return h.fail(d, "cognito_error", err)
 	}
 	d.candidates = len(candidates)
-	switch {
-	case len(candidates) == 0:
-		if h.cfg.RequireExistingUser {
-			return h.refuse(d, "no_existing_user", msgNoAccount)
-		}
-		d.action, d.reason = "no_match", "no_existing_user"
+	// The candidates carry no identities attribute, so Decide never answers
+	// already_linked or identity_limit here: the link call's own answer does.
+	verdict := linking.Decide(h.cfg.ProviderName, fed, candidates, h.cfg.RequireExistingUser)
+	switch verdict.Action {
+	case linking.ActionNoMatch:
+		d.action, d.reason = "no_match", verdict.Reason
 		return nil
-	case len(candidates) > 1:
-		return h.refuse(d, "multiple_candidates", msgAmbiguous)
+	case linking.ActionLink, linking.ActionAlreadyLinked:
+	default:
+		return h.refuse(d, verdict.Reason)
 	}
-	dest := candidates[0]
-	if !dest.Enabled {
-		return h.refuse(d, "candidate_disabled", msgDisabled)
-	}
-	// The subject is taken from the mapped attribute, exact case, never
-	// rebuilt from the (possibly lowercased) user name.
-	subject := attrs[attrDescopeSub]
-	if subject == "" {
-		return h.refuse(d, "missing_subject", msgMissingSubject)
-	}
-	// Cognito built the user name from the same subject, perhaps lowercased.
-	// If they disagree beyond case, the attribute mapping is wrong, and
-	// linking would attach an identity nobody signs in with.
-	if !strings.EqualFold(ev.UserName[len(prefix):], subject) {
-		return h.refuse(d, "subject_mismatch", msgSubjectMismatch)
-	}
-
-	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(dest.Username), subject, d)
+	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(verdict.Target.Username), fed.Subject, d)
 	if err != nil {
 		return h.fail(d, "link_failed", err)
 	}
@@ -212,9 +180,9 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 	return nil
 }
 
-func (h *Handler) refuse(d *decision, reason, message string) error {
+func (h *Handler) refuse(d *decision, reason string) error {
 	d.action, d.reason = "refuse", reason
-	return refuse(reason, message)
+	return refuse(reason)
 }
 
 func (h *Handler) fail(d *decision, reason string, err error) error {
@@ -223,26 +191,13 @@ func (h *Handler) fail(d *decision, reason string, err error) error {
 }
 
 // findCandidates returns the existing accounts the Descope identity may be
-// linked to: native (not EXTERNAL_PROVIDER) users whose verified email equals
-// the federated email, ignoring case. It stops early once two are found,
-// since two already means "refuse".
-//
-// Email case: AWS's developer guide calls user searches case-insensitive,
-// but the API reference marks case sensitivity per attribute and users report
-// exact-case behaviour for email. Stored addresses keep the case they were
-// entered in, while many applications store them lowercased. So the exact
-// federated value is queried and, when it differs, its lowercase form too;
-// results are de-duplicated by Username and re-checked here, since the filter
-// alone is never trusted. An account stored in some other mixed case may be
-// missed; that errs towards not linking, never towards a wrong link.
+// linked to: the users linking.IsCandidate accepts among the results of
+// linking.CandidateFilters, de-duplicated by Username. It stops early once two
+// are found, since two already means "refuse".
 func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *decision) ([]types.UserType, error) {
-	queries := []string{email}
-	if lower := strings.ToLower(email); lower != email {
-		queries = append(queries, lower)
-	}
 	seen := make(map[string]struct{}, 2)
 	var found []types.UserType
-	for _, q := range queries {
+	for _, filter := range linking.CandidateFilters(email) {
 		var token *string
 		for page := 0; ; page++ {
 			if page == maxListPages {
@@ -255,8 +210,8 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 			d.calls++
 			out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
 				UserPoolId:      aws.String(poolID),
-				Filter:          aws.String(emailFilter(q)),
-				AttributesToGet: []string{attrEmail, attrEmailVerified},
+				Filter:          aws.String(filter),
+				AttributesToGet: []string{linking.AttrEmail, linking.AttrEmailVerified},
 				Limit:           aws.Int32(listLimit),
 				PaginationToken: token,
 			}, opts...)
@@ -268,7 +223,7 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 			}
 			for _, u := range out.Users {
 				name := aws.ToString(u.Username)
-				if name == "" || !isCandidate(u, email) {
+				if name == "" || !linking.IsCandidate(u, email) {
 					continue
 				}
 				if _, dup := seen[name]; dup {
@@ -287,24 +242,6 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 		}
 	}
 	return found, nil
-}
-
-// isCandidate re-checks a ListUsers result against the rules.
-func isCandidate(u types.UserType, email string) bool {
-	if u.UserStatus == types.UserStatusTypeExternalProvider {
-		return false
-	}
-	var gotEmail, verified string
-	var haveEmail bool
-	for _, a := range u.Attributes {
-		switch aws.ToString(a.Name) {
-		case attrEmail:
-			gotEmail, haveEmail = aws.ToString(a.Value), true
-		case attrEmailVerified:
-			verified = aws.ToString(a.Value)
-		}
-	}
-	return haveEmail && strings.EqualFold(gotEmail, email) && strings.EqualFold(verified, "true")
 }
 
 // link links the Descope identity to the destination user. It reports false
@@ -352,7 +289,7 @@ func linkInput(poolID, username, provider, subject string) *cip.AdminLinkProvide
 		},
 		SourceUser: &types.ProviderUserIdentifierType{
 			ProviderName:           aws.String(provider),
-			ProviderAttributeName:  aws.String("Cognito_Subject"),
+			ProviderAttributeName:  aws.String(linking.SourceAttributeName),
 			ProviderAttributeValue: aws.String(subject),
 		},
 	}
@@ -370,7 +307,7 @@ func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject s
 	d.calls++
 	out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
 		UserPoolId: aws.String(poolID),
-		Filter:     aws.String(usernameFilter(username)),
+		Filter:     aws.String(linking.UsernameFilter(username)),
 		Limit:      aws.Int32(1),
 	}, opts...)
 	if err != nil {
@@ -383,31 +320,11 @@ func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject s
 		if aws.ToString(u.Username) != username {
 			continue
 		}
-		for _, a := range u.Attributes {
-			if aws.ToString(a.Name) == attrIdentities && identitiesContain(aws.ToString(a.Value), h.cfg.ProviderName, subject) {
-				return true, nil
-			}
+		if ids, _ := linking.Attribute(u, linking.AttrIdentities); linking.IdentitiesContain(ids, h.cfg.ProviderName, subject) {
+			return true, nil
 		}
 	}
 	return false, nil
-}
-
-// identitiesContain parses Cognito's identities attribute, a JSON array of
-// {"userId", "providerName", ...} objects.
-func identitiesContain(raw, provider, subject string) bool {
-	var ids []struct {
-		UserID       string `json:"userId"`
-		ProviderName string `json:"providerName"`
-	}
-	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
-		return false
-	}
-	for _, id := range ids {
-		if id.ProviderName == provider && id.UserID == subject {
-			return true
-		}
-	}
-	return false
 }
 
 // callOptions sizes one call's retry attempts to the time left, and refuses
@@ -437,7 +354,7 @@ func (h *Handler) logDecision(ctx context.Context, d *decision, start time.Time,
 		slog.String("trigger_source", d.trigger),
 		slog.String("user_pool_id", d.poolID),
 		slog.String("provider", h.cfg.ProviderName),
-		slog.String("email", maskEmail(d.email)),
+		slog.String("email", linking.MaskEmail(d.email)),
 		slog.Int("candidates", d.candidates),
 		slog.Int("cognito_calls", d.calls),
 		slog.Int64("duration_ms", h.now().Sub(start).Milliseconds()),

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/linking"
 )
 
 const (
@@ -163,14 +165,14 @@ func TestHandleRawDecisions(t *testing.T) {
 		{
 			name: "a provider whose name merely starts with ours is not touched",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "DescopeStaging_abc", map[string]string{"email": janeEmail, "email_verified": "true", attrDescopeSub: "abc"})
+				return descopeEvent(t, "DescopeStaging_abc", map[string]string{"email": janeEmail, "email_verified": "true", linking.AttrSubject: "abc"})
 			},
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "ok",
 		},
 		{
 			name: "configured provider name is honoured",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "descopeprod_abc", map[string]string{"email": janeEmail, "email_verified": "true", attrDescopeSub: "abc"})
+				return descopeEvent(t, "descopeprod_abc", map[string]string{"email": janeEmail, "email_verified": "true", linking.AttrSubject: "abc"})
 			},
 			cfg:  Config{ProviderName: "DescopeProd"},
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "ok", wantFilters: []string{janeFilter},
@@ -187,7 +189,7 @@ func TestHandleRawDecisions(t *testing.T) {
 		{
 			name: "email_verified with a non-boolean value is not verified",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": janeEmail, "email_verified": "yes", attrDescopeSub: janeSubject})
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": janeEmail, "email_verified": "yes", linking.AttrSubject: janeSubject})
 			},
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "refused:email_not_verified",
 		},
@@ -198,7 +200,7 @@ func TestHandleRawDecisions(t *testing.T) {
 		{
 			name: "subject attribute disagreeing with the user name: refused, no link",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": janeEmail, "email_verified": "true", attrDescopeSub: "U2xSomeoneElse"})
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": janeEmail, "email_verified": "true", linking.AttrSubject: "U2xSomeoneElse"})
 			},
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "refused:subject_mismatch", wantFilters: []string{janeFilter}, wantCalls: 1,
 		},
@@ -263,7 +265,7 @@ func TestHandleRawDecisions(t *testing.T) {
 		{
 			name: "quote and backslash in the email are escaped in the filter",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": `"ja\ne"@example.com`, "email_verified": "true", attrDescopeSub: janeSubject})
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": `"ja\ne"@example.com`, "email_verified": "true", linking.AttrSubject: janeSubject})
 			},
 			fake: func() *fakeCognito {
 				return newFake(fakeUser{username: "quoted", email: `"ja\ne"@example.com`, verified: "true", status: types.UserStatusTypeConfirmed})
@@ -274,7 +276,7 @@ func TestHandleRawDecisions(t *testing.T) {
 		{
 			name: "an email that would break out of the filter does not match another user",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": `x" or email ^= "`, "email_verified": "true", attrDescopeSub: janeSubject})
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": `x" or email ^= "`, "email_verified": "true", linking.AttrSubject: janeSubject})
 			},
 			fake: func() *fakeCognito { return newFake(jane()) },
 			want: "ok", wantFilters: []string{`email = "x\" or email ^= \""`}, wantCalls: 1,
@@ -282,14 +284,14 @@ func TestHandleRawDecisions(t *testing.T) {
 		{
 			name: "control characters in the email: refused before any call",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": "jane\n@example.com", "email_verified": "true", attrDescopeSub: janeSubject})
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": "jane\n@example.com", "email_verified": "true", linking.AttrSubject: janeSubject})
 			},
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "refused:invalid_email",
 		},
 		{
 			name: "email too long for a filter: refused before any call",
 			payload: func(t testing.TB) []byte {
-				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": strings.Repeat("a", 250) + "@example.com", "email_verified": "true", attrDescopeSub: janeSubject})
+				return descopeEvent(t, "Descope_"+janeSubject, map[string]string{"email": strings.Repeat("a", 250) + "@example.com", "email_verified": "true", linking.AttrSubject: janeSubject})
 			},
 			fake: func() *fakeCognito { return newFake(jane()) }, want: "refused:invalid_email",
 		},
@@ -422,7 +424,7 @@ func jsonOf(v any) string {
 
 func TestRefusalMessagesAreShortAndFreeOfPersonalData(t *testing.T) {
 	t.Parallel()
-	for _, msg := range []string{msgMissingEmail, msgUnverifiedEmail, msgInvalidEmail, msgMissingSubject, msgSubjectMismatch, msgAmbiguous, msgDisabled, msgNoAccount, msgTryAgain, msgInvalidEvent} {
+	for _, msg := range []string{msgMissingEmail, msgUnverifiedEmail, msgInvalidEmail, msgMissingSubject, msgSubjectMismatch, msgAmbiguous, msgDisabled, msgNoAccount, msgIdentityLimit, msgTryAgain, msgInvalidEvent} {
 		if len(msg) > 100 || strings.ContainsAny(msg, "@\n") || strings.HasSuffix(msg, ".") {
 			t.Errorf("message %q: want ≤100 chars, no '@', no newline, no final period (Cognito appends one)", msg)
 		}
