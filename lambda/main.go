@@ -5,10 +5,8 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -23,9 +21,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	client, err := newCognitoClient(ctx)
-	cancel()
+	client, err := newCognitoClient(os.LookupEnv)
 	if err != nil {
 		logger.Error("cannot create Cognito client", "error", err.Error())
 		os.Exit(1)
