@@ -31,6 +31,9 @@ import (
 const (
 	throttleBaseBackoff = 50 * time.Millisecond
 	throttleMaxBackoff  = 400 * time.Millisecond
+	// deadlineUrgency: no backoff window is longer than this share of the
+	// time left before the last attempt must start.
+	deadlineUrgency = 4
 	// Other transient failures (5xx, a dropped connection, a timed-out
 	// attempt) keep the earlier bounds: a few attempts, short backoff.
 	transientMaxAttempts = 3
@@ -133,7 +136,13 @@ func (p retryPolicy) run(ctx context.Context, attempt func(context.Context) erro
 		if latest <= 0 {
 			return budgetError(latest+minCallBudget, throttles, failures, err)
 		}
-		delay := min(time.Duration(p.randN(int64(min(window, ceiling)))), latest)
+		// Near the deadline the window shrinks to a share of the time left,
+		// so a call that has waited long asks more often than newcomers and
+		// the oldest sign-ins are served first.
+		// The base is the floor, so the last stretch is not spent in a tight
+		// loop.
+		window = min(window, ceiling, max(latest/deadlineUrgency, throttleBaseBackoff))
+		delay := min(time.Duration(p.randN(int64(window))), latest)
 		if serr := p.sleep(ctx, delay); serr != nil {
 			return errors.Join(err, serr)
 		}

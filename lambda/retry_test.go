@@ -192,10 +192,40 @@ func TestNoSleepReachesIntoTheLastAttemptBudget(t *testing.T) {
 			t.Errorf("attempt %d started %v before the deadline", i+1, deadline.Sub(start))
 		}
 	}
-	// 50 + 100 ms of backoff, then a sleep shortened to leave exactly the
+	// 200 ms to spend: four sleeps of at most the 50 ms floor (the deadline
+	// is too near for longer ones), the last shortened to leave exactly the
 	// minimum for one last attempt.
-	if n := len(clock.starts); n != 4 {
-		t.Errorf("%d attempts, want 4", n)
+	if n := len(clock.starts); n != 5 {
+		t.Errorf("%d attempts, want 5", n)
+	}
+}
+
+func TestBackoffWindowShrinksAsTheDeadlineNears(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Now(), attemptCost: 2 * time.Millisecond}
+	ctx, deadline := clock.deadlineIn(t, cognitoBudget-safetyMargin)
+	p := clock.policy(0)
+	p.randN = func(n int64) int64 { return n - 1 }
+	type step struct{ left, sleep time.Duration }
+	var steps []step
+	p.sleep = func(ctx context.Context, d time.Duration) error {
+		steps = append(steps, step{deadline.Add(-minCallBudget).Sub(clock.t), d})
+		return clock.sleep(ctx, d)
+	}
+
+	_ = p.run(ctx, clock.failing(throttleErr()))
+
+	sawCap, sawShrunk := false, false
+	for _, s := range steps {
+		limit := max(s.left/deadlineUrgency, throttleBaseBackoff)
+		if s.sleep >= limit && s.sleep != s.left {
+			t.Errorf("slept %v with %v left; the window may not exceed %v", s.sleep, s.left, limit)
+		}
+		sawCap = sawCap || s.sleep+1 == throttleMaxBackoff
+		sawShrunk = sawShrunk || (s.sleep+1 < throttleMaxBackoff && s.sleep > throttleBaseBackoff)
+	}
+	if !sawCap || !sawShrunk {
+		t.Errorf("windows never reached the cap (%v) or never shrank below it (%v): %v", sawCap, sawShrunk, steps)
 	}
 }
 
