@@ -237,6 +237,10 @@ func (h *Handler) fail(d *decision, reason string, err error) error {
 // results are de-duplicated by Username and re-checked here, since the filter
 // alone is never trusted. An account stored in some other mixed case may be
 // missed; that errs towards not linking, never towards a wrong link.
+//
+// One query cannot serve both spellings: a filter names one attribute with
+// one value, exact (=) or prefix (^=) under the same case rule, and has no
+// OR. An already-lowercase email (the common case) needs only one.
 func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *decision) ([]types.UserType, error) {
 	queries := []string{email}
 	if lower := strings.ToLower(email); lower != email {
