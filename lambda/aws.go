@@ -33,8 +33,8 @@ const (
 const (
 	envRegion          = "AWS_REGION"
 	envAccessKeyID     = "AWS_ACCESS_KEY_ID"
-	envSecretAccessKey = "AWS_SECRET_ACCESS_KEY"
-	envSessionToken    = "AWS_SESSION_TOKEN"
+	envSecretAccessKey = "AWS_SECRET_ACCESS_KEY" //nolint:gosec // a variable's name, not a credential
+	envSessionToken    = "AWS_SESSION_TOKEN"     //nolint:gosec // a variable's name, not a credential
 	envEndpointCognito = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
 	envEndpoint        = "AWS_ENDPOINT_URL"
 	envIgnoreEndpoints = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"

@@ -34,7 +34,7 @@ func (c *fakeClock) sleep(_ context.Context, d time.Duration) error {
 
 // policy returns a retryPolicy on this clock with seeded randomness.
 func (c *fakeClock) policy(seed uint64) retryPolicy {
-	r := rand.New(rand.NewPCG(seed, seed))
+	r := rand.New(rand.NewPCG(seed, seed)) //nolint:gosec // seeded for reproducible jitter, not for secrets
 	return retryPolicy{now: c.now, sleep: c.sleep, randN: r.Int64N}
 }
 
