@@ -80,7 +80,10 @@ const waveListUsersAnswer = `{"Users":[{"Username":"jane","Enabled":true,"UserSt
 
 func (c *throttlingCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
-	admitted := c.bucket.take()
+	c.mu.Lock()
+	bucket := c.bucket
+	c.mu.Unlock()
+	admitted := bucket.take()
 	c.mu.Lock()
 	c.requests++
 	if !admitted {
@@ -213,13 +216,13 @@ func measureWaves(ctx context.Context, impl implementation, instances int, quota
 			logged[i] = len(s.Function.Output())
 		}
 
-		r, err := runWave(ctx, w, sandboxes, signIn)
+		r, handled, err := runWave(ctx, w, sandboxes, signIn)
 		if err != nil {
 			return nil, fmt.Errorf("wave %q: %w", w.name, err)
 		}
 		r.requests, r.throttled = stand.counts()
 		for i, s := range sandboxes {
-			n, err := sumThrottledAttempts(s.Function.Output()[logged[i]:])
+			n, err := loggedThrottledAttempts(ctx, s, logged[i], handled[i])
 			if err != nil {
 				return nil, fmt.Errorf("wave %q: %w", w.name, err)
 			}
@@ -235,11 +238,13 @@ const waveTimeout = 2 * time.Minute
 
 // runWave feeds the wave's sign-ins to the instances, each taking the next
 // as soon as it has answered, and times each from dispatch to answer: the
-// time Cognito waits for the trigger.
-func runWave(ctx context.Context, w wave, sandboxes []*lambdaharness.Sandbox, event []byte) (waveResult, error) {
+// time Cognito waits for the trigger. handled counts the sign-ins each
+// instance answered.
+func runWave(ctx context.Context, w wave, sandboxes []*lambdaharness.Sandbox, event []byte) (r waveResult, handled []int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, waveTimeout)
 	defer cancel()
-	r := waveResult{wave: w, instances: len(sandboxes)}
+	r = waveResult{wave: w, instances: len(sandboxes)}
+	handled = make([]int, len(sandboxes))
 	queue := make(chan struct{}, w.signIns)
 	go func() {
 		defer close(queue)
@@ -265,7 +270,7 @@ func runWave(ctx context.Context, w wave, sandboxes []*lambdaharness.Sandbox, ev
 	var firstErr error
 	var wg sync.WaitGroup
 	start := time.Now()
-	for _, s := range sandboxes {
+	for i, s := range sandboxes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -274,6 +279,7 @@ func runWave(ctx context.Context, w wave, sandboxes []*lambdaharness.Sandbox, ev
 				res, err := s.Invoke(invokeCtx, event)
 				cancelInvoke()
 				mu.Lock()
+				handled[i]++
 				switch {
 				case err != nil:
 					if firstErr == nil {
@@ -293,18 +299,37 @@ func runWave(ctx context.Context, w wave, sandboxes []*lambdaharness.Sandbox, ev
 	wg.Wait()
 	r.elapsed = time.Since(start)
 	if firstErr != nil {
-		return r, firstErr
+		return r, handled, firstErr
 	}
 	if n := r.succeeded + r.failed; n != w.signIns {
-		return r, fmt.Errorf("%d of %d sign-ins answered: %w", n, w.signIns, ctx.Err())
+		return r, handled, fmt.Errorf("%d of %d sign-ins answered: %w", n, w.signIns, ctx.Err())
 	}
-	return r, nil
+	return r, handled, nil
+}
+
+// loggedThrottledAttempts sums throttled_attempts over the decision lines an
+// instance wrote after offset. The lines travel through a pipe and may trail
+// the answers, so it waits (briefly) for one line per sign-in handled.
+func loggedThrottledAttempts(ctx context.Context, s *lambdaharness.Sandbox, offset, handled int) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		sum, lines, err := sumThrottledAttempts(s.Function.Output()[offset:])
+		if err != nil || lines >= handled {
+			return sum, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%d decision lines for %d sign-ins: %w", lines, handled, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // sumThrottledAttempts adds up throttled_attempts over the decision lines in
-// a function's output; a decision line without the field is an error.
-func sumThrottledAttempts(output []byte) (int, error) {
-	sum := 0
+// a function's output and counts the lines; a decision line without the field
+// is an error.
+func sumThrottledAttempts(output []byte) (sum, lines int, err error) {
 	s := bufio.NewScanner(bytes.NewReader(output))
 	s.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for s.Scan() {
@@ -316,9 +341,10 @@ func sumThrottledAttempts(output []byte) (int, error) {
 			continue
 		}
 		if line.Throttled == nil {
-			return 0, fmt.Errorf("decision line without throttled_attempts: %s", s.Bytes())
+			return 0, 0, fmt.Errorf("decision line without throttled_attempts: %s", s.Bytes())
 		}
 		sum += *line.Throttled
+		lines++
 	}
-	return sum, s.Err()
+	return sum, lines, s.Err()
 }

@@ -95,10 +95,10 @@ func TestSumThrottledAttempts(t *testing.T) {
 not json
 {"level":"ERROR","msg":"pre sign-up decision","decision":"error","throttled_attempts":12}
 `
-	if got, err := sumThrottledAttempts([]byte(out)); err != nil || got != 15 {
-		t.Errorf("sum = %d, %v; want 15", got, err)
+	if sum, lines, err := sumThrottledAttempts([]byte(out)); err != nil || sum != 15 || lines != 2 {
+		t.Errorf("sum = %d over %d lines, %v; want 15 over 2", sum, lines, err)
 	}
-	if _, err := sumThrottledAttempts([]byte(`{"msg":"pre sign-up decision","decision":"link"}`)); err == nil {
+	if _, _, err := sumThrottledAttempts([]byte(`{"msg":"pre sign-up decision","decision":"link"}`)); err == nil {
 		t.Error("a decision line without throttled_attempts was accepted")
 	}
 }
