@@ -141,11 +141,17 @@ func run(ctx context.Context, o options) (string, error) {
 
 	var results []runResult
 	for _, b := range world.backends() {
-		for _, impl := range impls {
+		progress("via %s: %d cold starts of each implementation, alternating", b.name, o.coldStarts)
+		cold, err := measureColdStarts(ctx, b, impls, world.paths[0].event, o.coldStarts)
+		if err != nil {
+			return "", fmt.Errorf("via %s: %w", b.name, err)
+		}
+		for i, impl := range impls {
 			r, err := measure(ctx, o, world, b, impl)
 			if err != nil {
 				return "", fmt.Errorf("%s via %s: %w", impl.name, b.name, err)
 			}
+			r.cold = cold[i]
 			results = append(results, r)
 		}
 	}
