@@ -157,8 +157,7 @@ func (r waveResult) successShare() float64 {
 // ten sign-ins per instance with no quota (the control) and against the
 // quota, and a paced wave at two thirds of the quota.
 func waves(instances int, quota float64) []wave {
-	// Each sign-in makes two requests; pace the quiet wave at two thirds of
-	// the quota, for five seconds.
+	// Each sign-in makes two requests; the paced wave lasts five seconds.
 	paced := quota * 2 / 3 / 2
 	return []wave{
 		{name: "control, no quota", signIns: 10 * instances},
@@ -178,7 +177,7 @@ func measureWaves(ctx context.Context, impl implementation, instances int, quota
 	go server.Serve(ln) //nolint:errcheck // Serve always returns ErrServerClosed after Close.
 	defer server.Close()
 
-	fnOpts := lambdaharness.FunctionOptions{Command: impl.command, Dir: impl.dir, CognitoEndpoint: "http://" + ln.Addr().String(), Env: impl.env}
+	fnOpts := impl.functionOptions("http://" + ln.Addr().String())
 	sandboxes := make([]*lambdaharness.Sandbox, 0, instances)
 	defer func() {
 		for _, s := range sandboxes {
