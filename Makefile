@@ -34,7 +34,7 @@ lint: ## gofmt, go vet and golangci-lint
 	$(GO) vet ./...
 	$(GOLANGCI_LINT) run ./...
 
-bench: ## Measure the merge function against the blog's Python baseline; writes BENCHMARKS.md
+bench: ## Measure the merge function: against the blog's Python baseline, start-up trace, a throttled sign-in wave; writes BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./lambda
 	$(GO) run ./bench -out BENCHMARKS.md -pulumi-cost
 

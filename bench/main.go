@@ -1,7 +1,9 @@
 // Command bench measures the merge function's real bootstrap side by side
 // with the blog's Python + boto3 function, both run through the e2e harness
 // (local Runtime API, recording proxy, cognito-local or an in-memory stub),
-// and prints a Markdown report, also written to -out.
+// traces its start-up with GODEBUG=inittrace=1, runs a sign-in wave of many
+// instances against a throttling Cognito stand-in, and prints a Markdown
+// report, also written to -out.
 //
 //	go run ./bench -out BENCHMARKS.md -pulumi-cost
 //
@@ -31,6 +33,10 @@ type options struct {
 	pulumiCost  bool
 	out         string
 	limit       time.Duration
+	// The sign-in wave: instances, the stand-in's quota (requests/s).
+	waveInstances int
+	waveQuota     float64
+	initStarts    int
 }
 
 func main() {
@@ -42,9 +48,12 @@ func main() {
 	flag.BoolVar(&o.pulumiCost, "pulumi-cost", false, "also time `go build .` and `go test .` of the Pulumi program, cold and warm (slow)")
 	flag.StringVar(&o.out, "out", "", "write the report to this file as well (e.g. BENCHMARKS.md)")
 	flag.DurationVar(&o.limit, "timeout", 20*time.Minute, "give up after this long")
+	flag.IntVar(&o.waveInstances, "wave-instances", 20, "function instances in the sign-in wave (0 skips the wave)")
+	flag.Float64Var(&o.waveQuota, "wave-quota", 30, "the throttling stand-in's quota in requests/s")
+	flag.IntVar(&o.initStarts, "init-starts", 20, "starts traced with GODEBUG=inittrace=1")
 	flag.Parse()
-	if o.coldStarts < 1 || o.warmInvokes < 1 || o.warmups < 0 {
-		fmt.Fprintln(os.Stderr, "bench: -cold and -warm must be at least 1, -warmup at least 0")
+	if o.coldStarts < 1 || o.warmInvokes < 1 || o.warmups < 0 || o.initStarts < 1 || o.waveInstances < 0 || o.waveQuota <= 0 {
+		fmt.Fprintln(os.Stderr, "bench: -cold, -warm and -init-starts must be at least 1, -warmup and -wave-instances at least 0, -wave-quota above 0")
 		os.Exit(2)
 	}
 
@@ -101,6 +110,11 @@ func run(ctx context.Context, o options) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	progress("%d starts with GODEBUG=inittrace=1", o.initStarts)
+	startup, err := measureInitTrace(ctx, host.BinaryPath, o.initStarts)
+	if err != nil {
+		return "", err
+	}
 
 	progress("starting cognito-local")
 	world, err := startWorld(ctx, filepath.Join(tmp, "cognito-local"))
@@ -127,12 +141,25 @@ func run(ctx context.Context, o options) (string, error) {
 
 	var results []runResult
 	for _, b := range world.backends() {
-		for _, impl := range impls {
+		progress("via %s: %d cold starts of each implementation, alternating", b.name, o.coldStarts)
+		cold, err := measureColdStarts(ctx, b, impls, world.paths[0].event, o.coldStarts)
+		if err != nil {
+			return "", fmt.Errorf("via %s: %w", b.name, err)
+		}
+		for i, impl := range impls {
 			r, err := measure(ctx, o, world, b, impl)
 			if err != nil {
 				return "", fmt.Errorf("%s via %s: %w", impl.name, b.name, err)
 			}
+			r.cold = cold[i]
 			results = append(results, r)
+		}
+	}
+
+	var waveResults []waveResult
+	if o.waveInstances > 0 {
+		if waveResults, err = measureWaves(ctx, impls[0], o.waveInstances, o.waveQuota); err != nil {
+			return "", fmt.Errorf("sign-in wave: %w", err)
 		}
 	}
 
@@ -145,7 +172,7 @@ func run(ctx context.Context, o options) (string, error) {
 	if ctx.Err() != nil {
 		return "", errors.New("ran out of time; raise -timeout")
 	}
-	return renderReport(o, machine, sizes, results, emulator, cost), nil
+	return renderReport(o, machine, sizes, results, emulator, cost, startup, waveResults), nil
 }
 
 func progress(format string, args ...any) {

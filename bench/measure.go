@@ -27,6 +27,10 @@ type implementation struct {
 	env     []string
 }
 
+func (impl implementation) functionOptions(cognitoEndpoint string) lambdaharness.FunctionOptions {
+	return lambdaharness.FunctionOptions{Command: impl.command, Dir: impl.dir, CognitoEndpoint: cognitoEndpoint, Env: impl.env}
+}
+
 // backend is what stands behind the recording proxy.
 type backend struct {
 	name  string
@@ -126,19 +130,17 @@ type pathResult struct {
 	calls float64
 }
 
+// measure runs one implementation's warm invocations on every path through
+// backend b, in one process, and reads its peak RSS; cold starts are measured
+// apart, by measureColdStarts.
 func measure(ctx context.Context, o options, w *world, b backend, impl implementation) (runResult, error) {
 	proxy, err := lambdaharness.StartCognitoProxy(b.proxy)
 	if err != nil {
 		return runResult{}, err
 	}
 	defer proxy.Close()
-	fnOpts := lambdaharness.FunctionOptions{Command: impl.command, Dir: impl.dir, CognitoEndpoint: proxy.URL, Env: impl.env}
+	fnOpts := impl.functionOptions(proxy.URL)
 	r := runResult{impl: impl.name, backend: b.name}
-
-	progress("%s via %s: %d cold starts", impl.name, b.name, o.coldStarts)
-	if r.cold, err = measureCold(ctx, fnOpts, w.paths[0].event, o.coldStarts); err != nil {
-		return r, err
-	}
 
 	progress("%s via %s: %d warm invocations per path", impl.name, b.name, o.warmInvokes)
 	sandbox, err := lambdaharness.StartSandbox(fnOpts)
@@ -187,30 +189,49 @@ func measureEmulatorFloor(ctx context.Context, w *world, warmups, n int) ([]time
 	return latencies, nil
 }
 
-// measureCold starts the function n times and times process start to first
-// response. One extra, discarded start first warms the OS file cache, so
-// every measured start finds the binary or the interpreter's modules in memory.
-func measureCold(ctx context.Context, opts lambdaharness.FunctionOptions, event []byte, n int) ([]time.Duration, error) {
+// measureColdStarts starts each implementation n times, alternating between
+// them so that other load on the machine falls on all of them alike, and
+// times process start to first response. One extra, discarded start of each
+// first warms the OS file cache, so every measured start finds the binary or
+// the interpreter's modules in memory. It returns the samples per
+// implementation, in the order given.
+func measureColdStarts(ctx context.Context, b backend, impls []implementation, event []byte, n int) ([][]time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, loopTimeout)
 	defer cancel()
-	var samples []time.Duration
+	proxy, err := lambdaharness.StartCognitoProxy(b.proxy)
+	if err != nil {
+		return nil, err
+	}
+	defer proxy.Close()
+	samples := make([][]time.Duration, len(impls))
 	for i := -1; i < n; i++ {
-		sandbox, err := lambdaharness.StartSandbox(opts)
-		if err != nil {
-			return nil, err
-		}
-		r, err := invokeOK(ctx, sandbox, event)
-		if _, stopErr := sandbox.Stop(); err == nil {
-			err = stopErr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cold start %d: %w", i+1, err)
-		}
-		if i >= 0 {
-			samples = append(samples, r.Completed.Sub(sandbox.Function.Started))
+		for j, impl := range impls {
+			d, err := coldStart(ctx, impl.functionOptions(proxy.URL), event)
+			if err != nil {
+				return nil, fmt.Errorf("%s cold start %d: %w", impl.name, i+1, err)
+			}
+			if i >= 0 {
+				samples[j] = append(samples[j], d)
+			}
 		}
 	}
 	return samples, nil
+}
+
+// coldStart starts a new function process, invokes it once and stops it.
+func coldStart(ctx context.Context, opts lambdaharness.FunctionOptions, event []byte) (time.Duration, error) {
+	sandbox, err := lambdaharness.StartSandbox(opts)
+	if err != nil {
+		return 0, err
+	}
+	r, err := invokeOK(ctx, sandbox, event)
+	if _, stopErr := sandbox.Stop(); err == nil {
+		err = stopErr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return r.Completed.Sub(sandbox.Function.Started), nil
 }
 
 func measureWarm(ctx context.Context, sandbox *lambdaharness.Sandbox, event []byte, n int) ([]time.Duration, error) {

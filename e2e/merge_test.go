@@ -341,25 +341,41 @@ func TestThrottledListUsersIsRetried(t *testing.T) {
 }
 
 func TestInvalidConfigurationFailsClosed(t *testing.T) {
-	f := newFixture(t)
-	f.stop()
-	f.sandbox = f.start("REQUIRE_EXISTING_USER=maybe")
+	for _, tc := range []struct {
+		env, names string
+	}{
+		{"REQUIRE_EXISTING_USER=maybe", "REQUIRE_EXISTING_USER"},
+		// Lambda always sets these; without them the function cannot build
+		// its Cognito client and must stop at start-up, saying which is missing.
+		{"AWS_REGION=", "AWS_REGION"},
+		{"AWS_SECRET_ACCESS_KEY=", "AWS_SECRET_ACCESS_KEY"},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			f := newFixture(t)
+			f.stop()
+			f.sandbox = f.start(tc.env)
 
-	_, err := f.sandbox.Invoke(f.ctx, f.descopeSignUp("U2xAbCdEf123", "jane.doe@example.com").Event())
-	if err == nil {
-		t.Fatal("a function with an invalid configuration answered")
+			_, err := f.sandbox.Invoke(f.ctx, f.descopeSignUp("U2xAbCdEf123", "jane.doe@example.com").Event())
+			if err == nil {
+				t.Fatal("a function with an invalid configuration answered")
+			}
+			exit, stopErr := f.sandbox.Function.Stop()
+			if stopErr != nil {
+				t.Fatal(stopErr)
+			}
+			if exit.Err == nil {
+				t.Error("function exited with status 0 on an invalid configuration")
+			}
+			out := f.sandbox.Function.Output()
+			if !bytes.Contains(out, []byte(tc.names)) {
+				t.Errorf("log does not name the bad variable %s:\n%s", tc.names, out)
+			}
+			if bytes.Contains(out, []byte(lambdaharness.FakeSecretAccessKey)) {
+				t.Errorf("log prints the secret access key:\n%s", out)
+			}
+			f.calls(nil)
+		})
 	}
-	exit, stopErr := f.sandbox.Function.Stop()
-	if stopErr != nil {
-		t.Fatal(stopErr)
-	}
-	if exit.Err == nil {
-		t.Error("function exited with status 0 on an invalid configuration")
-	}
-	if out := f.sandbox.Function.Output(); !bytes.Contains(out, []byte("REQUIRE_EXISTING_USER")) {
-		t.Errorf("log does not name the bad variable:\n%s", out)
-	}
-	f.calls(nil)
 }
 
 // The function logs one structured JSON line per invocation on stdout.

@@ -3,16 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
@@ -26,42 +23,82 @@ const (
 	// attemptTimeout bounds one HTTP attempt, so a hung connection leaves
 	// time for a retry.
 	attemptTimeout = 1500 * time.Millisecond
-	// minCallBudget: with less than this left, no new call is started.
+	// minCallBudget: with less than this left, no new attempt is started.
 	minCallBudget = 100 * time.Millisecond
-	// maxAttempts per call (first try included); throttling and 5xx are
-	// retried with jittered exponential backoff up to maxBackoff.
-	maxAttempts = 3
-	maxBackoff  = 300 * time.Millisecond
 )
 
-// newCognitoClient builds the one client the function uses, from the standard
-// SDK configuration chain, so AWS_REGION, credentials and
-// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER work as usual.
-func newCognitoClient(ctx context.Context) (*cip.Client, error) {
-	awsCfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRetryer(newRetryer),
-		config.WithHTTPClient(newHTTPClient()),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+// Environment the client is built from. Lambda sets the region and the
+// execution role's credentials; the endpoint variables are the SDK's
+// standard ones, which the tests use to point the function at a stand-in.
+const (
+	envRegion          = "AWS_REGION"
+	envAccessKeyID     = "AWS_ACCESS_KEY_ID"
+	envSecretAccessKey = "AWS_SECRET_ACCESS_KEY" //nolint:gosec // a variable's name, not a credential
+	envSessionToken    = "AWS_SESSION_TOKEN"     //nolint:gosec // a variable's name, not a credential
+	envEndpointCognito = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+	envEndpoint        = "AWS_ENDPOINT_URL"
+	envIgnoreEndpoints = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+)
+
+// newCognitoClient builds the one client the function uses from what Lambda
+// provides: the region and the execution role's credentials in the
+// environment. It does not use config.LoadDefaultConfig: its credential chain
+// (shared files, SSO, STS web identity, IMDS) is never needed in Lambda and
+// its packages cost about a third of the process's start-up (see
+// GODEBUG=inittrace=1). The SDK's own environment provider also reads these
+// variables once, so nothing is lost: Lambda's credentials last as long as
+// the execution environment. lookup is os.LookupEnv in production.
+//
+// The client makes one attempt per call; retryingCognito adds the retries.
+func newCognitoClient(lookup func(string) (string, bool)) (*retryingCognito, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
 	}
-	if awsCfg.Region == "" {
-		return nil, errors.New("no AWS region configured: set AWS_REGION")
+	region := get(envRegion)
+	if region == "" {
+		return nil, errors.New("no AWS region: set " + envRegion + " (Lambda sets it; export it for a local run)")
 	}
-	return cip.NewFromConfig(awsCfg), nil
+	creds := aws.Credentials{
+		AccessKeyID:     get(envAccessKeyID),
+		SecretAccessKey: get(envSecretAccessKey),
+		SessionToken:    get(envSessionToken),
+		Source:          "EnvironmentVariables",
+	}
+	var missing []string
+	if creds.AccessKeyID == "" {
+		missing = append(missing, envAccessKeyID)
+	}
+	if creds.SecretAccessKey == "" {
+		missing = append(missing, envSecretAccessKey)
+	}
+	if len(missing) > 0 {
+		return nil, errors.New("no AWS credentials: set " + strings.Join(missing, " and ") +
+			" (Lambda sets them from the execution role; export them for a local run)")
+	}
+	opts := cip.Options{
+		Region:      region,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil }),
+		HTTPClient:  newHTTPClient(),
+		Retryer:     aws.NopRetryer{},
+	}
+	if endpoint := configuredEndpoint(get); endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	return &retryingCognito{api: cip.New(opts), policy: newRetryPolicy()}, nil
 }
 
-// newRetryer is the SDK's standard retryer with bounds that fit the budget.
-// The backoff is set explicitly so environment switches cannot stretch it,
-// and the client-side retry quota is off: attempts are already bounded per
-// call and by the invocation deadline.
-func newRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = maxAttempts
-		o.MaxBackoff = maxBackoff
-		o.Backoff = retry.NewExponentialJitterBackoff(maxBackoff)
-		o.RateLimiter = ratelimit.None
-	})
+// configuredEndpoint applies the SDK's service-specific endpoint rule: the
+// service's own variable first, then the global one, neither when endpoint
+// variables are switched off.
+func configuredEndpoint(get func(string) string) string {
+	if strings.EqualFold(get(envIgnoreEndpoints), "true") {
+		return ""
+	}
+	if v := get(envEndpointCognito); v != "" {
+		return v
+	}
+	return get(envEndpoint)
 }
 
 func newHTTPClient() *awshttp.BuildableClient {
@@ -84,19 +121,4 @@ func invocationDeadline(ctx context.Context, now time.Time) time.Time {
 		}
 	}
 	return deadline
-}
-
-// attemptsFor sizes the retry attempts of one call to the time left: one
-// attempt per started attemptTimeout, at least one, at most maxAttempts. The
-// context deadline still cuts any attempt short; this only keeps the SDK from
-// planning retries that cannot happen.
-func attemptsFor(remaining time.Duration) int {
-	n := int((remaining + attemptTimeout - 1) / attemptTimeout)
-	if n < 1 {
-		return 1
-	}
-	if n > maxAttempts {
-		return maxAttempts
-	}
-	return n
 }

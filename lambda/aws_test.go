@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -49,6 +51,7 @@ type fakeCognitoServer struct {
 	scripts map[string][]cannedResponse
 	calls   map[string]int
 	auth    []string
+	tokens  []string
 	hang    bool
 }
 
@@ -74,6 +77,7 @@ func startServer(t *testing.T, s *fakeCognitoServer) string {
 		n := s.calls[op]
 		s.calls[op]++
 		s.auth = append(s.auth, r.Header.Get("Authorization"))
+		s.tokens = append(s.tokens, r.Header.Get("X-Amz-Security-Token"))
 		script, hang := s.scripts[op], s.hang
 		s.mu.Unlock()
 		if hang {
@@ -108,7 +112,7 @@ func (s *fakeCognitoServer) count(op string) int {
 func sdkHandler(t *testing.T, endpoint string) *Handler {
 	t.Helper()
 	isolateAWSEnv(t, endpoint)
-	client, err := newCognitoClient(context.Background())
+	client, err := newCognitoClient(os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,24 +150,58 @@ func TestSDKRetriesThrottlingThenLinks(t *testing.T) {
 
 func TestSDKPersistentThrottlingFailsClosedWithinBudget(t *testing.T) {
 	s := &fakeCognitoServer{scripts: map[string][]cannedResponse{"ListUsers": {throttled()}}}
-	h := sdkHandler(t, startServer(t, s))
+	isolateAWSEnv(t, startServer(t, s))
+	client, err := newCognitoClient(os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, logs := newTestHandler(defaultCfg, client)
+	// A 1.5 s Lambda deadline leaves 1 s after the safety margin.
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
 
 	start := time.Now()
-	_, err := h.HandleRaw(context.Background(), fixture(t, "external-descope.json"))
+	_, err = h.HandleRaw(ctx, fixture(t, "external-descope.json"))
 	elapsed := time.Since(start)
 
 	var tooMany *types.TooManyRequestsException
-	if outcome(err) != "failed" || !errors.As(err, &tooMany) {
-		t.Fatalf("err = %v, want a failure caused by TooManyRequestsException", err)
+	if outcome(err) != "failed" || !errors.As(err, &tooMany) || !errors.Is(err, errBudget) {
+		t.Fatalf("err = %v, want a failure caused by TooManyRequestsException once the budget ran out", err)
 	}
-	if got := s.count("ListUsers"); got != maxAttempts {
-		t.Errorf("ListUsers attempts = %d, want %d", got, maxAttempts)
+	// Throttled answers are instant here, so the budget allows many
+	// attempts: far more than the old fixed 3.
+	attempts := s.count("ListUsers")
+	if attempts < 5 {
+		t.Errorf("ListUsers attempts = %d, want the 1 s budget spent on retries", attempts)
 	}
 	if s.count("AdminLinkProviderForUser") != 0 {
 		t.Errorf("linked despite failing to list users")
 	}
-	if elapsed > cognitoBudget-safetyMargin {
-		t.Errorf("took %v, over the %v budget", elapsed, cognitoBudget-safetyMargin)
+	if elapsed > time.Second {
+		t.Errorf("took %v, over the 1 s budget", elapsed)
+	}
+	lines := logLines(t, logs)
+	if len(lines) != 1 || lines[0]["decision"] != "error" || lines[0]["throttled_attempts"] != float64(attempts) {
+		t.Errorf("decision line = %v, want decision error and throttled_attempts %d", lines, attempts)
+	}
+}
+
+func TestSDKAccessDeniedIsNotRetried(t *testing.T) {
+	s := &fakeCognitoServer{scripts: map[string][]cannedResponse{"ListUsers": {
+		{400, `{"__type":"NotAuthorizedException","message":"User is not authorized"}`},
+	}}}
+	h := sdkHandler(t, startServer(t, s))
+
+	start := time.Now()
+	_, err := h.HandleRaw(context.Background(), fixture(t, "external-descope.json"))
+	if outcome(err) != "failed" {
+		t.Fatalf("err = %v, want a failure", err)
+	}
+	if got := s.count("ListUsers"); got != 1 {
+		t.Errorf("ListUsers attempts = %d, want 1", got)
+	}
+	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
+		t.Errorf("took %v to fail on access denied", elapsed)
 	}
 }
 
@@ -202,10 +240,84 @@ func TestSDKUnrelatedTriggerMakesNoRequest(t *testing.T) {
 	}
 }
 
-func TestNewCognitoClientNeedsARegion(t *testing.T) {
-	isolateAWSEnv(t, "http://127.0.0.1:1")
-	t.Setenv("AWS_REGION", "")
-	if _, err := newCognitoClient(context.Background()); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
-		t.Fatalf("err = %v, want one naming AWS_REGION", err)
+func TestNewCognitoClientNamesWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	full := map[string]string{
+		"AWS_REGION":            "eu-west-1",
+		"AWS_ACCESS_KEY_ID":     "AKIDFAKEFORTESTS",
+		"AWS_SECRET_ACCESS_KEY": "fake-secret-for-tests",
+	}
+	cases := []struct {
+		unset string
+		want  []string
+	}{
+		{"AWS_REGION", []string{"set AWS_REGION"}},
+		{"AWS_ACCESS_KEY_ID", []string{"set AWS_ACCESS_KEY_ID", "execution role"}},
+		{"AWS_SECRET_ACCESS_KEY", []string{"set AWS_SECRET_ACCESS_KEY", "execution role"}},
+	}
+	for _, c := range cases {
+		env := maps.Clone(full)
+		env[c.unset] = " "
+		_, err := newCognitoClient(lookupIn(env))
+		if err == nil {
+			t.Errorf("without %s: no error", c.unset)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("without %s: err = %q, want it to say %q", c.unset, err, w)
+			}
+		}
+	}
+	if _, err := newCognitoClient(lookupIn(full)); err != nil {
+		t.Errorf("with region and credentials: %v", err)
+	}
+}
+
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}
+}
+
+func TestConfiguredEndpointFollowsTheSDKRule(t *testing.T) {
+	t.Parallel()
+	const service, global = "http://127.0.0.1:1001", "http://127.0.0.1:1002"
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"none", map[string]string{}, ""},
+		{"global only", map[string]string{"AWS_ENDPOINT_URL": global}, global},
+		{"service wins", map[string]string{"AWS_ENDPOINT_URL": global, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": service}, service},
+		{"ignored", map[string]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": service, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, ""},
+	}
+	for _, c := range cases {
+		get := func(name string) string { return c.env[name] }
+		if got := configuredEndpoint(get); got != c.want {
+			t.Errorf("%s: endpoint = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestSDKClientSignsWithSessionToken(t *testing.T) {
+	s := &fakeCognitoServer{scripts: map[string][]cannedResponse{"ListUsers": {{200, `{"Users":[]}`}}}}
+	isolateAWSEnv(t, startServer(t, s))
+	t.Setenv("AWS_SESSION_TOKEN", "fake-session-token")
+	client, err := newCognitoClient(os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := newTestHandler(defaultCfg, client)
+	if _, err := h.HandleRaw(context.Background(), fixture(t, "external-descope.json")); err != nil {
+		t.Fatalf("HandleRaw: %v", err)
+	}
+	s.mu.Lock()
+	tokens := s.tokens
+	s.mu.Unlock()
+	if len(tokens) == 0 || tokens[0] != "fake-session-token" {
+		t.Errorf("X-Amz-Security-Token = %q, want the session token from the environment", tokens)
 	}
 }

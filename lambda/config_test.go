@@ -77,22 +77,3 @@ func TestInvocationDeadline(t *testing.T) {
 		t.Errorf("2 s Lambda timeout: %v, want %v", got, want)
 	}
 }
-
-func TestAttemptsFor(t *testing.T) {
-	t.Parallel()
-	cases := map[time.Duration]int{
-		0:                       1,
-		200 * time.Millisecond:  1,
-		attemptTimeout:          1,
-		attemptTimeout + 1:      2,
-		2 * attemptTimeout:      2,
-		4400 * time.Millisecond: 3,
-		4500 * time.Millisecond: 3,
-		time.Minute:             maxAttempts,
-	}
-	for remaining, want := range cases {
-		if got := attemptsFor(remaining); got != want {
-			t.Errorf("attemptsFor(%v) = %d, want %d", remaining, got, want)
-		}
-	}
-}

@@ -1,14 +1,12 @@
 // Command bootstrap is the Cognito pre sign-up trigger that links a first
 // Descope (OIDC) sign-in to the existing account with the same verified email.
 //
-// Build: CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -o bootstrap ./lambda
+// Build: CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,nethttpomithttp2 -trimpath -o bootstrap ./lambda
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -23,9 +21,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	client, err := newCognitoClient(ctx)
-	cancel()
+	client, err := newCognitoClient(os.LookupEnv)
 	if err != nil {
 		logger.Error("cannot create Cognito client", "error", err.Error())
 		os.Exit(1)

@@ -61,7 +61,8 @@ type decision struct {
 	trigger    string
 	candidates int
 	calls      int
-	stack      string // set when a panic was recovered
+	stats      callStats // attempts, filled in by retryingCognito
+	stack      string    // set when a panic was recovered
 }
 
 // HandleRaw is the Lambda entry point. It decodes the payload strictly, runs
@@ -71,6 +72,7 @@ type decision struct {
 func (h *Handler) HandleRaw(ctx context.Context, payload json.RawMessage) (out json.RawMessage, err error) {
 	start := h.now()
 	d := &decision{}
+	ctx = withCallStats(ctx, &d.stats)
 	defer func() {
 		if r := recover(); r != nil {
 			out = nil
@@ -194,6 +196,10 @@ func (h *Handler) fail(d *decision, reason string, err error) error {
 // linked to: the users linking.IsCandidate accepts among the results of
 // linking.CandidateFilters, de-duplicated by Username. It stops early once two
 // are found, since two already means "refuse".
+//
+// One query cannot serve both spellings: a filter names one attribute with
+// one value, exact (=) or prefix (^=) under the same case rule, and has no
+// OR. An already-lowercase email (the common case) needs only one.
 func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *decision) ([]types.UserType, error) {
 	seen := make(map[string]struct{}, 2)
 	var found []types.UserType
@@ -203,18 +209,16 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 			if page == maxListPages {
 				return nil, fmt.Errorf("list users for %s: more than %d pages match one email", poolID, maxListPages)
 			}
-			opts, err := h.callOptions(ctx)
-			if err != nil {
+			if err := h.startCall(ctx, d); err != nil {
 				return nil, fmt.Errorf("list users for %s: %w", poolID, err)
 			}
-			d.calls++
 			out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
 				UserPoolId:      aws.String(poolID),
 				Filter:          aws.String(filter),
 				AttributesToGet: []string{linking.AttrEmail, linking.AttrEmailVerified},
 				Limit:           aws.Int32(listLimit),
 				PaginationToken: token,
-			}, opts...)
+			})
 			if err != nil {
 				return nil, fmt.Errorf("list users for %s: %w", poolID, err)
 			}
@@ -256,12 +260,10 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 // its "identities" attribute already holds this provider and subject is it a
 // success. Everything else fails closed.
 func (h *Handler) link(ctx context.Context, poolID, username, subject string, d *decision) (bool, error) {
-	opts, err := h.callOptions(ctx)
-	if err != nil {
+	if err := h.startCall(ctx, d); err != nil {
 		return false, fmt.Errorf("link provider user for %s: %w", poolID, err)
 	}
-	d.calls++
-	_, err = h.api.AdminLinkProviderForUser(ctx, linkInput(poolID, username, h.cfg.ProviderName, subject), opts...)
+	_, err := h.api.AdminLinkProviderForUser(ctx, linkInput(poolID, username, h.cfg.ProviderName, subject))
 	if err == nil {
 		return true, nil
 	}
@@ -300,16 +302,14 @@ func linkInput(poolID, username, provider, subject string) *cip.AdminLinkProvide
 // AttributesToGet: Cognito rejects it for attributes not set on every result,
 // and an unlinked user has no identities attribute.
 func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject string, d *decision) (bool, error) {
-	opts, err := h.callOptions(ctx)
-	if err != nil {
+	if err := h.startCall(ctx, d); err != nil {
 		return false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
 	}
-	d.calls++
 	out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
 		UserPoolId: aws.String(poolID),
 		Filter:     aws.String(linking.UsernameFilter(username)),
 		Limit:      aws.Int32(1),
-	}, opts...)
+	})
 	if err != nil {
 		return false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
 	}
@@ -327,22 +327,19 @@ func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject s
 	return false, nil
 }
 
-// callOptions sizes one call's retry attempts to the time left, and refuses
-// to start a call that could not finish.
-func (h *Handler) callOptions(ctx context.Context) ([]func(*cip.Options), error) {
-	remaining := time.Until(deadlineOf(ctx))
-	if remaining < minCallBudget {
-		return nil, fmt.Errorf("%w: %s left", errBudget, remaining.Round(time.Millisecond))
+// startCall counts a Cognito call, and refuses to start one that could not
+// finish before the invocation deadline. Retries of a call are the client's
+// (retryingCognito), under the same deadline.
+func (h *Handler) startCall(ctx context.Context, d *decision) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = h.now().Add(cognitoBudget - safetyMargin)
 	}
-	n := attemptsFor(remaining)
-	return []func(*cip.Options){func(o *cip.Options) { o.RetryMaxAttempts = n }}, nil
-}
-
-func deadlineOf(ctx context.Context) time.Time {
-	if d, ok := ctx.Deadline(); ok {
-		return d
+	if remaining := deadline.Sub(h.now()); remaining < minCallBudget {
+		return fmt.Errorf("%w: %s left", errBudget, remaining.Round(time.Millisecond))
 	}
-	return time.Now().Add(cognitoBudget - safetyMargin)
+	d.calls++
+	return nil
 }
 
 // logDecision writes the one log line of an invocation. It never logs the
@@ -357,6 +354,9 @@ func (h *Handler) logDecision(ctx context.Context, d *decision, start time.Time,
 		slog.String("email", linking.MaskEmail(d.email)),
 		slog.Int("candidates", d.candidates),
 		slog.Int("cognito_calls", d.calls),
+		// Cognito's TooManyRequestsException answers: a log metric filter
+		// on throttled_attempts > 0 shows a sign-in wave nearing the quota.
+		slog.Int("throttled_attempts", d.stats.throttled),
 		slog.Int64("duration_ms", h.now().Sub(start).Milliseconds()),
 	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {

@@ -79,9 +79,11 @@ func Build(ctx context.Context, opts Options) (Artifact, error) {
 	binaryPath := filepath.Join(opts.OutputDir, BinaryName)
 	// -trimpath, -buildvcs=false and an empty build ID keep machine paths, git
 	// state and per-build IDs out of the binary; lambda.norpc drops the legacy
-	// go1.x RPC server that provided.al2023 never uses.
+	// go1.x RPC server that provided.al2023 never uses, and nethttpomithttp2
+	// drops net/http's bundled HTTP/2 (about 0.4 MB): the Runtime API and
+	// Cognito both speak HTTP/1.1.
 	cmd := exec.CommandContext(ctx, goTool, "build",
-		"-tags", "lambda.norpc",
+		"-tags", "lambda.norpc,nethttpomithttp2",
 		"-trimpath",
 		"-buildvcs=false",
 		"-ldflags", "-s -w -buildid=",
