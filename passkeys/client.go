@@ -49,12 +49,17 @@ func newAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolI
 // PasskeyLoginURL is what the app's "Login with Passkeys" button opens: Cognito's
 // authorize endpoint, sent straight to the Descope provider.
 func PasskeyLoginURL(hostedUIURL, clientID, providerName, redirectURI string) string {
+	return passkeyLoginURL(hostedUIURL, clientID, providerName, redirectURI, AppClientScopes)
+}
+
+// passkeyLoginURL asks for the given scopes: an adopted client's own.
+func passkeyLoginURL(hostedUIURL, clientID, providerName, redirectURI string, scopes []string) string {
 	query := url.Values{
 		"client_id":         {clientID},
 		"identity_provider": {providerName},
 		"redirect_uri":      {redirectURI},
 		"response_type":     {"code"},
-		"scope":             {strings.Join(AppClientScopes, " ")},
+		"scope":             {strings.Join(scopes, " ")},
 	}
 	return hostedUIURL + "/oauth2/authorize?" + query.Encode()
 }

@@ -33,19 +33,30 @@ type Resource struct {
 	IgnoreChanges       []string
 	ReplaceOnChanges    []string
 	Dependencies        []string
-	URN                 string
+	// ImportID is the ID given with pulumi.Import: the resource is adopted,
+	// not created.
+	ImportID string
+	URN      string
 }
 
 // Recorder is a pulumi.MockResourceMonitor that remembers what it saw.
 type Recorder struct {
+	// Invokes answers invokes beyond caller identity and region, by token.
+	Invokes map[string]func(args resource.PropertyMap) (resource.PropertyMap, error)
+
 	mu        sync.Mutex
 	resources []Resource
 	calls     []string
 }
 
-// NewResource records the resource and returns "<name>_id" with computed outputs.
+// NewResource records the resource and returns its ID with computed outputs:
+// the import ID for an imported resource, as the engine keeps it, else
+// "<name>_id".
 func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id := args.Name + "_id"
+	if args.ID != "" {
+		id = args.ID
+	}
 	outputs := args.Inputs.Copy()
 	for key, value := range computedOutputs(args.TypeToken, args.Name, id, args.Inputs) {
 		outputs[resource.PropertyKey(key)] = resource.NewPropertyValue(value)
@@ -60,6 +71,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		rec.IgnoreChanges = rpc.GetIgnoreChanges()
 		rec.ReplaceOnChanges = rpc.GetReplaceOnChanges()
 		rec.Dependencies = rpc.GetDependencies()
+		rec.ImportID = rpc.GetImportId()
 	}
 	rec.URN = fmt.Sprintf("urn:pulumi:stack::project::%s::%s", args.TypeToken, args.Name)
 	r.mu.Lock()
@@ -88,6 +100,9 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 			"endpoint":    "ec2." + Region + ".amazonaws.com",
 			"description": "US East (N. Virginia)",
 		}), nil
+	}
+	if answer, ok := r.Invokes[args.Token]; ok {
+		return answer(args.Args)
 	}
 	return nil, fmt.Errorf("pulumitest: no mock for invoke %s", args.Token)
 }
