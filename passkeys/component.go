@@ -17,10 +17,7 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // ComponentType is the Pulumi type token of CognitoPasskeys.
@@ -159,64 +156,4 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 // withOptions adds options to a caller's list without writing into its array.
 func withOptions(opts []pulumi.ResourceOption, more ...pulumi.ResourceOption) []pulumi.ResourceOption {
 	return append(slices.Clip(opts), more...)
-}
-
-// declarePool declares the created pool, or the adopted one from its plan
-// (logging what adoption changes). The pool's trigger is the merge function,
-// or on detach the one adoption replaced.
-func declarePool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life lifecycle, fn *mergeFunction, component pulumi.Resource, opts ...pulumi.ResourceOption) (*cognito.UserPool, *livepool.Plan, error) {
-	if a.Adoption == nil {
-		pool, err := newUserPool(ctx, name, a, life, fn.function.Arn, opts...)
-		return pool, nil, err
-	}
-	plan, err := livepool.Adopt(a.Adoption.State, a.owned(ctx, name, fn.function.Arn))
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := logChanges(ctx, component, plan); err != nil {
-		return nil, nil, err
-	}
-	pool, err := adoptedPool(ctx, name, plan, life, opts...)
-	return pool, plan, err
-}
-
-// declareDomain declares the hosted domain, or adopts the pool's own.
-func declareDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, poolID, accountID, region pulumi.StringOutput, opts ...pulumi.ResourceOption) (*hostedDomain, []pulumi.Resource, error) {
-	if plan != nil && len(plan.Domains) > 0 {
-		return adoptedDomains(ctx, name, plan, opts...)
-	}
-	domain, err := newHostedDomain(ctx, name, a, poolID, accountID, region, opts...)
-	if err != nil {
-		return nil, nil, err
-	}
-	return domain, []pulumi.Resource{domain.domain}, nil
-}
-
-// appClient is the client passkeyLoginUrl uses, with its redirect URL and scopes.
-type appClient struct {
-	client      *cognito.UserPoolClient
-	redirectURI string
-	scopes      []string
-}
-
-// declareClients declares the app client, or adopts the given ones; the
-// first adopted client feeds passkeyLoginUrl.
-func declareClients(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, poolID pulumi.StringOutput, provider *cognito.IdentityProvider, opts ...pulumi.ResourceOption) (*appClient, []pulumi.Resource, error) {
-	if plan != nil && len(plan.Clients) > 0 {
-		clients, err := adoptedClients(ctx, name, plan, provider, opts...)
-		if err != nil {
-			return nil, nil, err
-		}
-		resources := make([]pulumi.Resource, len(clients))
-		for i, c := range clients {
-			resources[i] = c
-		}
-		first := plan.Clients[0]
-		return &appClient{client: clients[0], redirectURI: first.CallbackURLs[0], scopes: first.Scopes}, resources, nil
-	}
-	client, err := newAppClient(ctx, name, a, poolID, provider.ProviderName, opts...)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &appClient{client: client, redirectURI: a.CallbackURLs[0], scopes: AppClientScopes}, []pulumi.Resource{client}, nil
 }

@@ -6,6 +6,7 @@ package pulumitest
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -169,12 +170,16 @@ func computedOutputs(typeToken, name, id string, inputs resource.PropertyMap) ma
 }
 
 // WithConfig sets the stack's configuration the way the engine passes it:
-// keys namespaced by project, lists and objects as JSON, secrets listed.
+// keys namespaced by project (unless already namespaced, as aws:region is),
+// lists and objects as JSON, secrets listed.
 func WithConfig(project string, values map[string]any, secretKeys ...string) pulumi.RunOption {
 	return func(info *pulumi.RunInfo) {
 		info.Config = make(map[string]string, len(values))
 		for key, value := range values {
-			full := project + ":" + key
+			full := key
+			if !strings.Contains(key, ":") {
+				full = project + ":" + key
+			}
 			if s, ok := value.(string); ok {
 				info.Config[full] = s
 				continue
