@@ -175,7 +175,9 @@ func assertAdopted(t *testing.T, rec *pulumitest.Recorder, want map[string]map[s
 	}
 }
 
-func dependsOnFunction(urn string) bool { return strings.HasSuffix(urn, typeFunction+"::passkeys-merge") }
+func dependsOnFunction(urn string) bool {
+	return strings.HasSuffix(urn, typeFunction+"::passkeys-merge")
+}
 
 func recordedImports() map[string]string {
 	return map[string]string{
