@@ -56,7 +56,7 @@ type Recorder struct {
 func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id := args.Name + "_id"
 	if args.ID != "" {
-		id = args.ID
+		id = importedID(args.TypeToken, args.ID)
 	}
 	outputs := args.Inputs.Copy()
 	for key, value := range computedOutputs(args.TypeToken, args.Name, id, args.Inputs) {
@@ -135,6 +135,15 @@ func (r *Recorder) One(typeToken string) (Resource, error) {
 		return Resource{}, fmt.Errorf("want exactly one %s, got %d", typeToken, len(found))
 	}
 	return found[0], nil
+}
+
+// importedID is the ID an imported resource gets: the import ID, except for
+// an app client, imported as "<pool ID>/<client ID>" and known by its client ID.
+func importedID(typeToken, importID string) string {
+	if typeToken == "aws:cognito/userPoolClient:UserPoolClient" {
+		return importID[strings.LastIndex(importID, "/")+1:]
+	}
+	return importID
 }
 
 func computedOutputs(typeToken, name, id string, inputs resource.PropertyMap) map[string]any {
