@@ -136,7 +136,7 @@ func previousTrigger(ctx *pulumi.Context) (string, error) {
 	}
 	previous, ok := fn.Tags[passkeys.PreviousPreSignUpTag]
 	if !ok {
-		return "", fmt.Errorf("detach: the merge function %s has no %s tag, so the trigger to put back is unknown: set the pool's pre sign-up trigger by hand (docs/runbook.md, \"Detach and remove an adopted pool\"), then remove the stack", name, passkeys.PreviousPreSignUpTag)
+		return "", fmt.Errorf("detach: the merge function %s has no %s tag, so the trigger to put back is unknown: tag the function with it (`aws lambda tag-resource --resource <function ARN> --tags '%s=<trigger ARN, or empty for none>'`) and run again; see docs/runbook.md, \"Detach and remove an adopted pool\"", name, passkeys.PreviousPreSignUpTag, passkeys.PreviousPreSignUpTag)
 	}
 	return previous, nil
 }
