@@ -180,7 +180,7 @@ func dependsOnFunction(urn string) bool {
 }
 
 func recordedImports() map[string]string {
-	return map[string]string{
+	return map[string]string{ //nolint:gosec // G101: resource names and import IDs, no credentials
 		"passkeys-user-pool":                  recordedPoolID,
 		"passkeys-client-" + recordedClientID: recordedPoolID + "/" + recordedClientID,
 		"passkeys-domain-acme-login":          "acme-login",
@@ -260,7 +260,7 @@ func adoptedRecordings(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o600); err != nil { //nolint:gosec // G703: names of the repository's recordings, written into t.TempDir()
 			t.Fatal(err)
 		}
 	}

@@ -140,7 +140,8 @@ func (r *Recorder) One(typeToken string) (Resource, error) {
 // importedID is the ID an imported resource gets: the import ID, except for
 // an app client, imported as "<pool ID>/<client ID>" and known by its client ID.
 func importedID(typeToken, importID string) string {
-	if typeToken == "aws:cognito/userPoolClient:UserPoolClient" {
+	switch typeToken {
+	case "aws:cognito/userPoolClient:UserPoolClient":
 		return importID[strings.LastIndex(importID, "/")+1:]
 	}
 	return importID

@@ -69,7 +69,7 @@ func ServeRecorded(t *testing.T, dir string) string {
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		name := operation + "." + key + ".json"
-		answer, err := os.ReadFile(filepath.Join(dir, filepath.Base(name)))
+		answer, err := os.ReadFile(filepath.Join(dir, filepath.Base(name))) //nolint:gosec // G304: one path element (filepath.Base) under the test's own recordings directory
 		if err != nil || filepath.Base(name) != name {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"__type":"ResourceNotFoundException","message":"no recording"}`))
@@ -93,7 +93,7 @@ func StartMoto(t *testing.T) string {
 	if err != nil {
 		t.Skip("moto_server not found: install moto 5.2.1 (`pip install 'moto[server]==5.2.1'`) to run the emulator tests; the recorded-answer tests cover the same logic")
 	}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	listener, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func StartMoto(t *testing.T) string {
 	_ = listener.Close()
 	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
 
-	cmd := exec.Command(binary, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd := exec.CommandContext(t.Context(), binary, "-H", "127.0.0.1", "-p", fmt.Sprint(port)) //nolint:gosec // G204: moto_server from PATH, with arguments built here
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -113,7 +113,11 @@ func StartMoto(t *testing.T) string {
 	})
 	deadline := time.Now().Add(motoStartTimeout)
 	for attempt := 0; ; attempt++ {
-		resp, err := http.Get(endpoint + "/moto-api/") //nolint:gosec,noctx // loopback emulator, bounded by the deadline
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/moto-api/", http.NoBody)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			break
