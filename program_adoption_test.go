@@ -116,8 +116,12 @@ func declaredDirectly(t *testing.T, request livepool.Request, owned livepool.Own
 				return err
 			}
 		}
-		for _, d := range plan.Domains {
-			if _, err := cognito.NewUserPoolDomain(ctx, "passkeys-domain-"+d.ImportID, d.Args); err != nil {
+		for i, d := range plan.Domains {
+			name := "passkeys-domain"
+			if i > 0 {
+				name += "-" + d.ImportID
+			}
+			if _, err := cognito.NewUserPoolDomain(ctx, name, d.Args); err != nil {
 				return err
 			}
 		}
@@ -183,7 +187,7 @@ func recordedImports() map[string]string {
 	return map[string]string{ //nolint:gosec // G101: resource names and import IDs, no credentials
 		"passkeys-user-pool":                  recordedPoolID,
 		"passkeys-client-" + recordedClientID: recordedPoolID + "/" + recordedClientID,
-		"passkeys-domain-acme-login":          "acme-login",
+		"passkeys-domain":                     "acme-login",
 		"passkeys-domain-login.acme.example":  "login.acme.example",
 	}
 }
@@ -245,59 +249,113 @@ func TestAdoptRecordedPool(t *testing.T) {
 	}
 }
 
-// adoptedRecordings is the recorded pool after the first `pulumi up`: the
-// merge function as trigger, the subject attribute added, the client enabled
-// for Descope with the code flow.
-func adoptedRecordings(t *testing.T) string {
+// patchedRecordings copies the recordings into a temporary directory,
+// changes the named files and adds new ones.
+func patchedRecordings(t *testing.T, patches map[string]func(map[string]any), added map[string]any) string {
 	t.Helper()
 	dir := t.TempDir()
 	entries, err := os.ReadDir(recordings)
 	if err != nil {
 		t.Fatal(err)
 	}
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil { //nolint:gosec // G703: names of the repository's recordings and the test's own, written into t.TempDir()
+			t.Fatal(err)
+		}
+	}
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(recordings, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o600); err != nil { //nolint:gosec // G703: names of the repository's recordings, written into t.TempDir()
-			t.Fatal(err)
+		if patch, ok := patches[e.Name()]; ok {
+			var doc map[string]any
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			patch(doc)
+			if data, err = json.Marshal(doc); err != nil {
+				t.Fatal(err)
+			}
 		}
+		write(e.Name(), data)
 	}
-	patch := func(name string, change func(map[string]any)) {
-		path := filepath.Join(dir, name)
-		data, err := os.ReadFile(path)
+	for name, doc := range added {
+		data, err := json.Marshal(doc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc map[string]any
-		if err := json.Unmarshal(data, &doc); err != nil {
+		write(name, data)
+	}
+	return dir
+}
+
+// adoptedRecordings is the recorded pool after the first `pulumi up`: the
+// merge function as trigger, the subject attribute added, the client enabled
+// for Descope with the code flow.
+func adoptedRecordings(t *testing.T) string {
+	t.Helper()
+	return patchedRecordings(t, map[string]func(map[string]any){
+		"DescribeUserPool." + recordedPoolID + ".json": func(doc map[string]any) {
+			pool := doc["UserPool"].(map[string]any)
+			pool["LambdaConfig"].(map[string]any)["PreSignUp"] = mergeFunctionARN
+			pool["SchemaAttributes"] = append(pool["SchemaAttributes"].([]any), map[string]any{
+				"Name": "custom:descope_sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false,
+				"StringAttributeConstraints": map[string]any{"MinLength": "1", "MaxLength": "256"},
+			})
+		},
+		"DescribeUserPoolClient." + recordedClientID + ".json": func(doc map[string]any) {
+			client := doc["UserPoolClient"].(map[string]any)
+			client["SupportedIdentityProviders"] = append(client["SupportedIdentityProviders"].([]any), "Descope")
+			client["AllowedOAuthFlows"] = append(client["AllowedOAuthFlows"].([]any), "code")
+			client["AllowedOAuthScopes"] = append(client["AllowedOAuthScopes"].([]any), "openid")
+			client["AllowedOAuthFlowsUserPoolClient"] = true
+		},
+	}, nil)
+}
+
+// What the stack creates in an adopted pool (the domain, the provider), the
+// next run finds in the pool: it must stay the same resource, imported under
+// the same name, not a second resource that replaces (deletes) the first.
+// Both are kept through a destroy from the start.
+func TestWhatTheStackCreatesInAnAdoptedPoolStaysOneResource(t *testing.T) {
+	livepooltest.ServeRecorded(t, recordings)
+	cfg := adoptionConfig(aliasPoolID)
+	cfg["domainPrefix"] = "acme-new"
+	first := mustRunAdoption(t, cfg)
+	for _, typ := range []string{typeDomain, typeProvider} {
+		r, err := first.One(typ)
+		if err != nil {
 			t.Fatal(err)
 		}
-		change(doc)
-		if data, err = json.Marshal(doc); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
+		if r.ImportID != "" || !r.RetainOnDelete {
+			t.Errorf("first run: %s import %q, retainOnDelete %v; want created and kept", r.Name, r.ImportID, r.RetainOnDelete)
 		}
 	}
-	patch("DescribeUserPool."+recordedPoolID+".json", func(doc map[string]any) {
-		pool := doc["UserPool"].(map[string]any)
-		pool["LambdaConfig"].(map[string]any)["PreSignUp"] = mergeFunctionARN
-		pool["SchemaAttributes"] = append(pool["SchemaAttributes"].([]any), map[string]any{
-			"Name": "custom:descope_sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false,
-			"StringAttributeConstraints": map[string]any{"MinLength": "1", "MaxLength": "256"},
-		})
-	})
-	patch("DescribeUserPoolClient."+recordedClientID+".json", func(doc map[string]any) {
-		client := doc["UserPoolClient"].(map[string]any)
-		client["SupportedIdentityProviders"] = append(client["SupportedIdentityProviders"].([]any), "Descope")
-		client["AllowedOAuthFlows"] = append(client["AllowedOAuthFlows"].([]any), "code")
-		client["AllowedOAuthScopes"] = append(client["AllowedOAuthScopes"].([]any), "openid")
-		client["AllowedOAuthFlowsUserPoolClient"] = true
-	})
-	return dir
+
+	livepooltest.ServeRecorded(t, patchedRecordings(t, map[string]func(map[string]any){
+		"DescribeUserPool." + aliasPoolID + ".json": func(doc map[string]any) { doc["UserPool"].(map[string]any)["Domain"] = "acme-new" },
+		"ListIdentityProviders." + aliasPoolID + ".json": func(doc map[string]any) {
+			doc["Providers"] = []any{map[string]any{"ProviderName": "Descope", "ProviderType": "OIDC"}}
+		},
+	}, map[string]any{
+		"DescribeUserPoolDomain.acme-new.json": map[string]any{"DomainDescription": map[string]any{
+			"UserPoolId": aliasPoolID, "Domain": "acme-new", "Status": "ACTIVE", "CloudFrontDistribution": "d111111abcdef8.cloudfront.net",
+		}},
+	}))
+	second := mustRunAdoption(t, cfg)
+	for typ, want := range map[string]pulumitest.Resource{
+		typeDomain:   {Name: "passkeys-domain", ImportID: "acme-new"},
+		typeProvider: {Name: "passkeys-descope", ImportID: aliasPoolID + ":Descope"},
+	} {
+		r, err := second.One(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Name != want.Name || r.ImportID != want.ImportID || !r.RetainOnDelete {
+			t.Errorf("second run: %s imports %q, retainOnDelete %v; want %s importing %q, kept", r.Name, r.ImportID, r.RetainOnDelete, want.Name, want.ImportID)
+		}
+	}
 }
 
 // inputsByName are the registered inputs of the adopted resources and the
@@ -511,7 +569,7 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 	assertAdopted(t, first, declaredDirectly(t, request, owned(true)), map[string]string{
 		"passkeys-user-pool":          poolID,
 		"passkeys-client-" + clientID: poolID + "/" + clientID,
-		"passkeys-domain-acme-moto":   "acme-moto",
+		"passkeys-domain":             "acme-moto",
 	})
 	fn, err := first.One(typeFunction)
 	if err != nil {

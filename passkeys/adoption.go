@@ -91,6 +91,17 @@ func adoptedPool(ctx *pulumi.Context, name string, plan *livepool.Plan, life lif
 	return cognito.NewUserPool(ctx, name+"-user-pool", plan.Pool.Args, withOptions(opts, life.adoptedPoolOptions()...)...)
 }
 
+// adoptedOptions keep what the component creates in an adopted pool (the
+// domain, the provider) through a destroy, as the adopted resources are: the
+// next run finds them in the pool and adopts them, so they are kept in every
+// case, and the pool's own clients may name them.
+func (a CognitoPasskeysArgs) adoptedOptions() []pulumi.ResourceOption {
+	if a.Adoption == nil {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}
+}
+
 // adoptedClients declares the given app clients, imported and never deleted.
 // They name the Descope provider, so they wait for it.
 func adoptedClients(ctx *pulumi.Context, name string, plan *livepool.Plan, provider pulumi.Resource, opts ...pulumi.ResourceOption) ([]*cognito.UserPoolClient, error) {
@@ -108,12 +119,19 @@ func adoptedClients(ctx *pulumi.Context, name string, plan *livepool.Plan, provi
 }
 
 // adoptedDomains declares the pool's domains, imported and never deleted; the
-// hosted UI is served from plan.HostedDomain.
+// hosted UI is served from plan.HostedDomain. The first (the prefix domain
+// if there is one) keeps the name of a domain the component creates, so that
+// a domain created on an adopted pool is the same resource when the next run
+// finds it in the pool, not a second one that would replace it.
 func adoptedDomains(ctx *pulumi.Context, name string, plan *livepool.Plan, opts ...pulumi.ResourceOption) (*hostedDomain, []pulumi.Resource, error) {
 	var hosted *hostedDomain
 	var resources []pulumi.Resource
-	for _, d := range plan.Domains {
-		domain, err := cognito.NewUserPoolDomain(ctx, name+"-domain-"+d.ImportID, d.Args, withOptions(opts, d.Options()...)...)
+	for i, d := range plan.Domains {
+		resourceName := name + "-domain"
+		if i > 0 {
+			resourceName += "-" + d.ImportID
+		}
+		domain, err := cognito.NewUserPoolDomain(ctx, resourceName, d.Args, withOptions(opts, d.Options()...)...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("domain %s: %w", d.ImportID, err)
 		}

@@ -55,7 +55,7 @@ func declareDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan
 	if plan != nil && len(plan.Domains) > 0 {
 		return adoptedDomains(ctx, name, plan, opts...)
 	}
-	domain, err := newHostedDomain(ctx, name, a, poolID, accountID, region, opts...)
+	domain, err := newHostedDomain(ctx, name, a, poolID, accountID, region, withOptions(opts, a.adoptedOptions()...)...)
 	if err != nil {
 		return nil, nil, err
 	}

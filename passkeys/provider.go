@@ -25,7 +25,8 @@ var providerDetailsFilledByAWS = []string{
 // newDescopeProvider federates Descope into the pool as an OpenID Connect
 // provider. An adopted pool's existing provider of that name is imported, not
 // duplicated, and keeps its identifiers and the mappings the program does not
-// set; it was there before the stack, so a destroy leaves it.
+// set. In an adopted pool a destroy leaves the provider, imported or not
+// (adoptedOptions).
 func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID pulumi.StringInput, plan *livepool.Plan, opts ...pulumi.ResourceOption) (*cognito.IdentityProvider, error) {
 	mapping := pulumi.StringMap{
 		// Cognito maps username to sub itself; declaring it avoids a diff.
@@ -36,7 +37,7 @@ func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs,
 		DescopeSubjectAttribute: pulumi.String("sub"),
 	}
 	var identifiers pulumi.StringArrayInput
-	opts = withOptions(opts, pulumi.IgnoreChanges(ignoredProviderDetails()))
+	opts = withOptions(opts, append(a.adoptedOptions(), pulumi.IgnoreChanges(ignoredProviderDetails()))...)
 	if plan != nil && plan.Provider != nil {
 		for attribute, claim := range plan.Provider.AttributeMapping {
 			if _, set := mapping[attribute]; !set {
