@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -80,7 +81,7 @@ func (p program) run(ctx *pulumi.Context) error {
 	ctx.Export("cognitoIssuerUrl", stack.CognitoIssuerURL)
 	ctx.Export("passkeyLoginUrl", stack.PasskeyLoginURL)
 	ctx.Export("descopeRedirectUri", stack.DescopeRedirectURI)
-	if args.CustomDomain != "" || (args.Adoption != nil && args.Adoption.State.Pool.CustomDomain != nil) {
+	if args.CustomDomain != "" || (args.Adoption != nil && aws.ToString(args.Adoption.State.Pool.CustomDomain) != "") {
 		ctx.Export("customDomainTarget", stack.CustomDomainTarget)
 	}
 	ctx.Export("mergeFunctionName", stack.MergeFunctionName)
