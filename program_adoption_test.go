@@ -551,6 +551,38 @@ func TestAdoptionRefusals(t *testing.T) {
 	}
 }
 
+// A pool adoption would silently change is refused by the program with every
+// reason at once, each naming the setting and the fix, before anything is
+// declared.
+func TestUnsafePoolIsRefusedWithEveryReason(t *testing.T) {
+	livepooltest.ServeRecorded(t, patchedRecordings(t, map[string]func(map[string]any){
+		"DescribeUserPool." + recordedPoolID + ".json": func(doc map[string]any) {
+			pool := doc["UserPool"].(map[string]any)
+			pool["LambdaConfig"].(map[string]any)["InboundFederation"] = map[string]any{
+				"LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:inbound", "LambdaVersion": "V1_0",
+			}
+			delete(pool, "UsernameAttributes")
+			delete(pool, "AliasAttributes")
+		},
+	}, nil))
+	rec := &pulumitest.Recorder{}
+	err := runAdoption(t, rec, adoptionConfig(recordedPoolID, recordedClientID))
+	if err == nil {
+		t.Fatal("run adopted an unsafe pool")
+	}
+	for _, want := range []string{
+		"LambdaConfig.InboundFederation", "function:inbound", "remove the inbound federation trigger",
+		"UsernameAttributes/AliasAttributes", "migrate its users to a new pool",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal does not say %q:\n%v", want, err)
+		}
+	}
+	if n := len(rec.All()); n != 0 {
+		t.Errorf("%d resources declared before the refusal", n)
+	}
+}
+
 // TestMotoPoolIsAdoptedByTheProgram runs the program against a pool with
 // non-default settings everywhere in moto_server, then against the same pool
 // after the owned changes are applied.
