@@ -4,10 +4,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
@@ -113,5 +115,64 @@ func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
 	}
 	if _, _, err := deploy(t, adoptingArgs(&Adoption{State: liveState(mergeARN)})); err != nil {
 		t.Errorf("the stack's own trigger is refused: %v", err)
+	}
+}
+
+// recordedLog keeps the Info lines the component logs.
+type recordedLog struct {
+	pulumi.Log
+	mu   sync.Mutex
+	info []string
+}
+
+func (l *recordedLog) Info(msg string, _ *pulumi.LogArgs) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.info = append(l.info, msg)
+	return nil
+}
+
+// logged runs the component and returns what it logged.
+func logged(t *testing.T, args CognitoPasskeysArgs) []string {
+	t.Helper()
+	log := &recordedLog{}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		log.Log = ctx.Log
+		ctx.Log = log
+		_, err := NewCognitoPasskeys(ctx, "passkeys", &args)
+		return err
+	}, pulumi.WithMocks("cognito-descope-passkeys", "dev", &pulumitest.Recorder{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return log.info
+}
+
+// The preview says in words what adoption changes, and says nothing once the
+// pool is adopted.
+func TestAdoptionLogsItsChanges(t *testing.T) {
+	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	first := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}))
+	want := []string{
+		"adoption: user pool " + livePoolID + ": replace the pre sign-up trigger " + foreign + " with the merge function passkeys-dev-merge",
+		"adoption: user pool " + livePoolID + ": add the custom attribute custom:descope_sub (in place)",
+		"adoption: app client " + liveClientID + ": add Descope to SupportedIdentityProviders",
+	}
+	for _, line := range want {
+		if !slices.Contains(first, line) {
+			t.Errorf("the preview does not say %q; it logged %q", line, first)
+		}
+	}
+
+	adopted := liveState(mergeARN)
+	adopted.Pool.SchemaAttributes = append(adopted.Pool.SchemaAttributes, types.SchemaAttributeType{Name: aws.String(DescopeSubjectAttribute),
+		AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)})
+	client := &adopted.Clients[0]
+	client.SupportedIdentityProviders = []string{"COGNITO", DefaultProviderName}
+	client.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeCode}
+	client.AllowedOAuthScopes = append(client.AllowedOAuthScopes, "openid")
+	client.AllowedOAuthFlowsUserPoolClient = aws.Bool(true)
+	if again := logged(t, adoptingArgs(&Adoption{State: adopted})); len(again) != 0 {
+		t.Errorf("a second run logs changes: %q", again)
 	}
 }
