@@ -133,7 +133,7 @@ func previousTrigger(ctx *pulumi.Context) (string, error) {
 	name := passkeys.MergeFunctionName(ctx.Project(), ctx.Stack(), passkeys.DefaultComponentName)
 	fn, err := lambda.LookupFunction(ctx, &lambda.LookupFunctionArgs{FunctionName: name})
 	if err != nil {
-		return "", fmt.Errorf("detach: read the merge function %s to learn which trigger to put back (was the pool ever adopted by this stack? if not, run `pulumi config rm detach`): %w", name, err)
+		return "", fmt.Errorf("detach: read the merge function %s to learn which trigger to put back (was the pool ever adopted by this stack? if not, there is nothing to detach: run `pulumi config rm detach`): %w", name, err)
 	}
 	previous, ok := fn.Tags[passkeys.PreviousPreSignUpTag]
 	if !ok {

@@ -137,9 +137,11 @@ func declaredDirectly(t *testing.T, request livepool.Request, owned livepool.Own
 	return out
 }
 
-func owned(replace bool) livepool.Owned {
+// firstRunOwned is what the program owns on its first run, replacing the
+// post's trigger.
+func firstRunOwned() livepool.Owned {
 	return livepool.Owned{ProviderName: passkeys.DefaultProviderName, PreSignUpARN: pulumi.String(mergeFunctionARN),
-		MergeFunctionName: mergeFunction, ReplacePreSignUpTrigger: replace}
+		MergeFunctionName: mergeFunction, ReplacePreSignUpTrigger: true}
 }
 
 // assertAdopted checks that every resource of the live pool is registered
@@ -183,21 +185,17 @@ func dependsOnFunction(urn string) bool {
 	return strings.HasSuffix(urn, typeFunction+"::passkeys-merge")
 }
 
-func recordedImports() map[string]string {
-	return map[string]string{ //nolint:gosec // G101: resource names and import IDs, no credentials
-		"passkeys-user-pool":                  recordedPoolID,
-		"passkeys-client-" + recordedClientID: recordedPoolID + "/" + recordedClientID,
-		"passkeys-domain":                     "acme-login",
-		"passkeys-domain-login.acme.example":  "login.acme.example",
-	}
-}
-
 func TestAdoptRecordedPool(t *testing.T) {
 	livepooltest.ServeRecorded(t, recordings)
 	rec := mustRunAdoption(t, adoptionConfig(recordedPoolID, recordedClientID))
 
-	want := declaredDirectly(t, livepool.Request{UserPoolID: recordedPoolID, ClientIDs: []string{recordedClientID}, ProviderName: "Descope"}, owned(true))
-	assertAdopted(t, rec, want, recordedImports())
+	want := declaredDirectly(t, livepool.Request{UserPoolID: recordedPoolID, ClientIDs: []string{recordedClientID}, ProviderName: "Descope"}, firstRunOwned())
+	assertAdopted(t, rec, want, map[string]string{ //nolint:gosec // G101: resource names and import IDs, no credentials
+		"passkeys-user-pool":                  recordedPoolID,
+		"passkeys-client-" + recordedClientID: recordedPoolID + "/" + recordedClientID,
+		"passkeys-domain":                     "acme-login",
+		"passkeys-domain-login.acme.example":  "login.acme.example",
+	})
 
 	pool, err := rec.One(typePool)
 	if err != nil {
@@ -598,7 +596,7 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 	request := livepool.Request{UserPoolID: poolID, ClientIDs: []string{clientID}, ProviderName: "Descope"}
 
 	first := mustRunAdoption(t, adoptionConfig(poolID, clientID))
-	assertAdopted(t, first, declaredDirectly(t, request, owned(true)), map[string]string{
+	assertAdopted(t, first, declaredDirectly(t, request, firstRunOwned()), map[string]string{
 		"passkeys-user-pool":          poolID,
 		"passkeys-client-" + clientID: poolID + "/" + clientID,
 		"passkeys-domain":             "acme-moto",
