@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -68,21 +70,87 @@ func (r *configReader) integer(key string, fallback int) int {
 	return v
 }
 
+// urls reads a list of redirect URLs. Pulumi.yaml declares an empty default
+// for every list, so an unset required list arrives as [].
 func (r *configReader) urls(key string, required bool) []string {
 	raw, err := r.cfg.Try(key)
-	if err != nil {
-		if required {
-			r.fail(key, "is required: run `pulumi config set --path '%s[0]' https://app.example.com/callback`", key)
-		}
-		return nil
-	}
 	var urls []string
-	if err := r.cfg.TryObject(key, &urls); err != nil {
-		r.fail(key, "%q is not a list of URLs: set it with `pulumi config set --path '%s[0]' https://app.example.com/callback`", raw, key)
+	if err == nil {
+		if err := r.cfg.TryObject(key, &urls); err != nil {
+			r.fail(key, "%q is not a list of URLs: set it with `pulumi config set --path '%s[0]' https://app.example.com/callback`", raw, key)
+			return nil
+		}
+	}
+	if required && len(urls) == 0 {
+		r.fail(key, "is required (at least one URL): run `pulumi config set --path '%s[0]' https://app.example.com/callback`", key)
 		return nil
 	}
 	r.check(key, passkeys.ValidateRedirectURLs(urls, required))
 	return urls
+}
+
+// stringList reads a list of strings; nil when the key is unset.
+func (r *configReader) stringList(key, example string) []string {
+	raw, err := r.cfg.Try(key)
+	if err != nil {
+		return nil
+	}
+	var values []string
+	if err := r.cfg.TryObject(key, &values); err != nil {
+		r.fail(key, "%q is not a list: set it with `pulumi config set --path '%s[0]' %s`", raw, key, example)
+		return nil
+	}
+	return values
+}
+
+// userPoolIDPattern is Cognito's user pool ID: <region>_<letters and digits>.
+var userPoolIDPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$`)
+
+// appClientIDPattern is Cognito's app client ID: letters and digits.
+var appClientIDPattern = regexp.MustCompile(`^[0-9a-z]{1,128}$`)
+
+// adoption names an existing user pool for the stack to adopt instead of
+// creating its own; the zero value means a new pool.
+type adoption struct {
+	// UserPoolID is the pool to adopt (userPoolId).
+	UserPoolID string
+	// AppClientIDs are existing app clients to enable Descope on
+	// (appClientIds); none means the program creates its app client.
+	AppClientIDs []string
+	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger.
+	ReplacePreSignUpTrigger bool
+	// Detach puts the pool's previous pre sign-up trigger back (detach).
+	Detach bool
+}
+
+// readAdoption reads the adoption keys; appClientIds, replacePreSignUpTrigger
+// and detach mean something only with userPoolId.
+func (r *configReader) readAdoption() adoption {
+	a := adoption{
+		UserPoolID:              r.optional("userPoolId", ""),
+		AppClientIDs:            r.stringList("appClientIds", "<app client ID>"),
+		ReplacePreSignUpTrigger: r.boolean("replacePreSignUpTrigger"),
+		Detach:                  r.boolean("detach"),
+	}
+	if a.UserPoolID != "" && !userPoolIDPattern.MatchString(a.UserPoolID) {
+		r.fail("userPoolId", "%q is not a user pool ID such as us-east-1_AbCdEf123: copy it from the Cognito console's user pool overview", a.UserPoolID)
+	}
+	for i, id := range a.AppClientIDs {
+		if !appClientIDPattern.MatchString(id) || slices.Contains(a.AppClientIDs[:i], id) {
+			r.fail("appClientIds", "item %d (%q) is not an app client ID or is listed twice: copy each ID once from the pool's App clients page", i, id)
+		}
+	}
+	if a.UserPoolID == "" {
+		for _, key := range []struct {
+			name string
+			set  bool
+		}{{"appClientIds", len(a.AppClientIDs) > 0}, {"replacePreSignUpTrigger", a.ReplacePreSignUpTrigger}, {"detach", a.Detach}} {
+			if key.set {
+				r.fail(key.name, "applies only to an adopted pool: set userPoolId too, or run `pulumi config rm %s`", key.name)
+			}
+		}
+	}
+	return a
 }
 
 // TeardownVariable names the stack that `make destroy` is tearing down; see
@@ -90,12 +158,14 @@ func (r *configReader) urls(key string, required bool) []string {
 const TeardownVariable = "PASSKEYS_TEARDOWN_STACK"
 
 // loadConfig reads the stack's configuration once into the component's
-// arguments (all but the built function) and validates it. Keys and defaults
-// match Pulumi.yaml's config block, and a test keeps them in step. The error
-// names each bad key and how to fix it.
-func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, error) {
+// arguments (all but the built function and the adopted pool's live state)
+// and the pool to adopt, and validates it. Keys and defaults match
+// Pulumi.yaml's config block, and a test keeps them in step. The error names
+// each bad key and how to fix it.
+func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, adoption, error) {
 	r := &configReader{cfg: config.New(ctx, "")}
 	var c passkeys.CognitoPasskeysArgs
+	adopt := r.readAdoption()
 
 	c.DescopeProjectID = r.required("descopeProjectId", "P2abc…")
 	if c.DescopeProjectID != "" {
@@ -120,8 +190,18 @@ func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, error) {
 		c.DescopeIssuerURL = passkeys.DescopeIssuerURL(c.DescopeProjectID)
 	}
 
-	c.CallbackURLs = r.urls("callbackUrls", true)
-	c.LogoutURLs = r.urls("logoutUrls", false)
+	// Adopted app clients keep their own redirect URLs; the program's own
+	// client needs them.
+	if len(adopt.AppClientIDs) == 0 {
+		c.CallbackURLs = r.urls("callbackUrls", true)
+		c.LogoutURLs = r.urls("logoutUrls", false)
+	} else {
+		for _, key := range []string{"callbackUrls", "logoutUrls"} {
+			if len(r.stringList(key, "https://app.example.com/callback")) > 0 {
+				r.fail(key, "is not used with appClientIds: adopted app clients keep their own URLs; run `pulumi config rm %s`", key)
+			}
+		}
+	}
 
 	c.ProviderName = r.optional("providerName", passkeys.DefaultProviderName)
 	r.check("providerName", passkeys.ValidateProviderName(c.ProviderName))
@@ -164,7 +244,7 @@ func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, error) {
 	c.Teardown = os.Getenv(TeardownVariable) != "" && os.Getenv(TeardownVariable) == ctx.Stack()
 
 	if len(r.problems) > 0 {
-		return passkeys.CognitoPasskeysArgs{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))
+		return passkeys.CognitoPasskeysArgs{}, adoption{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))
 	}
-	return c, nil
+	return c, adopt, nil
 }

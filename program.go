@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
@@ -39,9 +44,14 @@ func run(ctx *pulumi.Context) error {
 }
 
 func (p program) run(ctx *pulumi.Context) error {
-	args, err := loadConfig(ctx)
+	args, adopt, err := loadConfig(ctx)
 	if err != nil {
 		return err
+	}
+	if adopt.UserPoolID != "" {
+		if args.Adoption, err = readAdoption(ctx, args, adopt); err != nil {
+			return err
+		}
 	}
 	args.DescopeEndpoints, err = p.discover(ctx.Context(), args.DescopeIssuerURL)
 	if err != nil {
@@ -71,12 +81,63 @@ func (p program) run(ctx *pulumi.Context) error {
 	ctx.Export("cognitoIssuerUrl", stack.CognitoIssuerURL)
 	ctx.Export("passkeyLoginUrl", stack.PasskeyLoginURL)
 	ctx.Export("descopeRedirectUri", stack.DescopeRedirectURI)
-	if args.CustomDomain != "" {
+	if args.CustomDomain != "" || (args.Adoption != nil && aws.ToString(args.Adoption.State.Pool.CustomDomain) != "") {
 		ctx.Export("customDomainTarget", stack.CustomDomainTarget)
 	}
 	ctx.Export("mergeFunctionName", stack.MergeFunctionName)
 	ctx.Export("mergeFunctionLogGroup", stack.MergeFunctionLogGroup)
 	ctx.Export("mergeFunctionAlarmName", stack.MergeFunctionAlarmName)
 	ctx.Export("mergeFunctionMetricNamespace", stack.MergeFunctionMetricNamespace)
+	if args.Adoption != nil {
+		ctx.Export("previousPreSignUpTrigger", stack.PreviousPreSignUpTrigger)
+	}
 	return nil
+}
+
+// liveReadTimeout bounds reading the adopted pool.
+const liveReadTimeout = 2 * time.Minute
+
+// readAdoption reads the pool to adopt once, with the stack's aws:region and
+// aws:profile, so the component declares it without calling AWS itself. To
+// detach (or tear down), it also reads the trigger to put back from the merge
+// function's tag.
+func readAdoption(ctx *pulumi.Context, args passkeys.CognitoPasskeysArgs, adopt adoption) (*passkeys.Adoption, error) {
+	awsConfig := config.New(ctx, "aws")
+	region, profile := awsConfig.Get("region"), awsConfig.Get("profile")
+	if poolRegion, _, _ := strings.Cut(adopt.UserPoolID, "_"); region != "" && poolRegion != region {
+		return nil, fmt.Errorf("userPoolId: %s is a pool in %s, but the stack's aws:region is %s: run `pulumi config set aws:region %s`, or adopt a pool in %s",
+			adopt.UserPoolID, poolRegion, region, poolRegion, region)
+	}
+	readCtx, cancel := context.WithTimeout(ctx.Context(), liveReadTimeout)
+	defer cancel()
+	api, err := livepool.NewClient(readCtx, region, profile)
+	if err != nil {
+		return nil, fmt.Errorf("userPoolId: %w", err)
+	}
+	state, err := livepool.Read(readCtx, api, livepool.Request{UserPoolID: adopt.UserPoolID, ClientIDs: adopt.AppClientIDs, ProviderName: args.ProviderName})
+	if err != nil {
+		return nil, fmt.Errorf("userPoolId: read the pool to adopt: %w", err)
+	}
+	adoption := &passkeys.Adoption{State: state, ReplacePreSignUpTrigger: adopt.ReplacePreSignUpTrigger, Detach: adopt.Detach}
+	if adopt.Detach || args.Teardown {
+		if adoption.RestorePreSignUpARN, err = previousTrigger(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return adoption, nil
+}
+
+// previousTrigger reads the pre sign-up trigger to restore from the deployed
+// merge function's tag (see passkeys.PreviousPreSignUpTag).
+func previousTrigger(ctx *pulumi.Context) (string, error) {
+	name := passkeys.MergeFunctionName(ctx.Project(), ctx.Stack(), passkeys.DefaultComponentName)
+	fn, err := lambda.LookupFunction(ctx, &lambda.LookupFunctionArgs{FunctionName: name})
+	if err != nil {
+		return "", fmt.Errorf("detach: read the merge function %s to learn which trigger to put back (was the pool ever adopted by this stack? if not, there is nothing to detach: run `pulumi config rm detach`): %w", name, err)
+	}
+	previous, ok := fn.Tags[passkeys.PreviousPreSignUpTag]
+	if !ok {
+		return "", fmt.Errorf("detach: the merge function %s has no %s tag, so the trigger to put back is unknown: tag the function with it (`aws lambda tag-resource --resource <function ARN> --tags '%s=<trigger ARN, or empty for none>'`) and run again; see docs/runbook.md, \"Detach and remove an adopted pool\"", name, passkeys.PreviousPreSignUpTag, passkeys.PreviousPreSignUpTag)
+	}
+	return previous, nil
 }

@@ -120,37 +120,47 @@ func TestDefaultsMatchTheProgram(t *testing.T) {
 	required := validConfig()
 	withDefaults := validConfig()
 	for name, declared := range proj.Config {
-		if declared.Default != nil {
+		// The engine passes a default only for a key the stack leaves unset.
+		if _, set := withDefaults[name]; declared.Default != nil && !set {
 			withDefaults[name] = declared.Default
 		}
 	}
-	load := func(cfg map[string]any) passkeys.CognitoPasskeysArgs {
-		var got passkeys.CognitoPasskeysArgs
+	type loaded struct {
+		args  passkeys.CognitoPasskeysArgs
+		adopt adoption
+	}
+	load := func(cfg map[string]any) loaded {
+		var got loaded
 		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-			c, err := loadConfig(ctx)
-			got = c
+			args, adopt, err := loadConfig(ctx)
+			got = loaded{args, adopt}
 			return err
 		}, pulumi.WithMocks(project, "dev", &pulumitest.Recorder{}), pulumitest.WithConfig(project, cfg, "descopeAccessKey"))
 		if err != nil {
 			t.Fatalf("loadConfig: %v", err)
 		}
-		got.DescopeAccessKey = nil
+		got.args.DescopeAccessKey = nil
 		return got
 	}
 	fromProgram, fromProjectFile := load(required), load(withDefaults)
 	// An empty list and an absent one mean the same to Cognito.
-	if len(fromProjectFile.LogoutURLs) == 0 && len(fromProgram.LogoutURLs) == 0 {
-		fromProjectFile.LogoutURLs, fromProgram.LogoutURLs = nil, nil
+	if len(fromProjectFile.args.LogoutURLs) == 0 && len(fromProgram.args.LogoutURLs) == 0 {
+		fromProjectFile.args.LogoutURLs, fromProgram.args.LogoutURLs = nil, nil
+	}
+	if len(fromProjectFile.adopt.AppClientIDs) == 0 && len(fromProgram.adopt.AppClientIDs) == 0 {
+		fromProjectFile.adopt.AppClientIDs, fromProgram.adopt.AppClientIDs = nil, nil
 	}
 	// %#v rather than reflect.DeepEqual: the struct holds an output, whose
 	// zero value is compared as text.
 	if fmt.Sprintf("%#v", fromProgram) != fmt.Sprintf("%#v", fromProjectFile) {
 		t.Errorf("defaults differ:\nprogram:      %+v\nPulumi.yaml:  %+v", fromProgram, fromProjectFile)
 	}
-	// Every field comes from a declared key but three: the built function, the
-	// endpoints (read from the issuer) and the teardown switch (an
-	// environment variable, never saved).
-	if fields := reflect.TypeOf(passkeys.CognitoPasskeysArgs{}).NumField() - 3; len(proj.Config) != fields {
+	// Every field comes from a declared key but four: the built function, the
+	// endpoints (read from the issuer), the adopted pool's live state (read
+	// from AWS) and the teardown switch (an environment variable, never
+	// saved); and every field of the adoption keys.
+	fields := reflect.TypeFor[passkeys.CognitoPasskeysArgs]().NumField() - 4 + reflect.TypeFor[adoption]().NumField()
+	if len(proj.Config) != fields {
 		t.Errorf("Pulumi.yaml declares %d keys, the program reads %d", len(proj.Config), fields)
 	}
 }

@@ -61,10 +61,13 @@ type CognitoPasskeysArgs struct {
 	AlarmEmail string
 	// AlarmTopicARN sends the failure alarm to an existing SNS topic.
 	AlarmTopicARN string
+	// Adoption adopts an existing pool instead of creating one (adoption.go).
+	Adoption *Adoption
 	// Teardown prepares a throwaway stack for `pulumi destroy`: the pool's
 	// deletion protection off, and nothing protected or retained, so the
 	// destroy that follows deletes the pool and its users.
-	// Never set it on a stack whose users matter.
+	// Never set it on a stack whose users matter. An adopted pool is never
+	// deleted: teardown detaches it (Adoption.Detach) and lets it go.
 	Teardown bool
 }
 
@@ -101,8 +104,11 @@ func (a CognitoPasskeysArgs) validate() error {
 		check("DescopeEndpoints", a.DescopeEndpoints.validate())
 	}
 	check("ProviderName", ValidateProviderName(a.ProviderName))
-	check("CallbackURLs", ValidateRedirectURLs(a.CallbackURLs, true))
-	check("LogoutURLs", ValidateRedirectURLs(a.LogoutURLs, false))
+	// Adopted app clients keep their own redirect URLs.
+	if !a.adoptingClients() {
+		check("CallbackURLs", ValidateRedirectURLs(a.CallbackURLs, true))
+		check("LogoutURLs", ValidateRedirectURLs(a.LogoutURLs, false))
+	}
 	if a.DomainPrefix != "" {
 		check("DomainPrefix", ValidateDomainPrefix(a.DomainPrefix))
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // AppClientScopes are the scopes the app client may request from Cognito.
@@ -49,12 +51,46 @@ func newAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolI
 // PasskeyLoginURL is what the app's "Login with Passkeys" button opens: Cognito's
 // authorize endpoint, sent straight to the Descope provider.
 func PasskeyLoginURL(hostedUIURL, clientID, providerName, redirectURI string) string {
+	return passkeyLoginURL(hostedUIURL, clientID, providerName, redirectURI, AppClientScopes)
+}
+
+// passkeyLoginURL asks for the given scopes: an adopted client's own.
+func passkeyLoginURL(hostedUIURL, clientID, providerName, redirectURI string, scopes []string) string {
 	query := url.Values{
 		"client_id":         {clientID},
 		"identity_provider": {providerName},
 		"redirect_uri":      {redirectURI},
 		"response_type":     {"code"},
-		"scope":             {strings.Join(AppClientScopes, " ")},
+		"scope":             {strings.Join(scopes, " ")},
 	}
 	return hostedUIURL + "/oauth2/authorize?" + query.Encode()
+}
+
+// appClient is the client passkeyLoginUrl uses, with its redirect URL and scopes.
+type appClient struct {
+	client      *cognito.UserPoolClient
+	redirectURI string
+	scopes      []string
+}
+
+// declareClients declares the app client, or adopts the given ones; the
+// first adopted client feeds passkeyLoginUrl.
+func declareClients(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, poolID pulumi.StringOutput, provider *cognito.IdentityProvider, opts ...pulumi.ResourceOption) (*appClient, []pulumi.Resource, error) {
+	if plan != nil && len(plan.Clients) > 0 {
+		clients, err := adoptedClients(ctx, name, plan, provider, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		resources := make([]pulumi.Resource, len(clients))
+		for i, c := range clients {
+			resources[i] = c
+		}
+		first := plan.Clients[0]
+		return &appClient{client: clients[0], redirectURI: first.CallbackURLs[0], scopes: first.Scopes}, resources, nil
+	}
+	client, err := newAppClient(ctx, name, a, poolID, provider.ProviderName, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &appClient{client: client, redirectURI: a.CallbackURLs[0], scopes: AppClientScopes}, []pulumi.Resource{client}, nil
 }

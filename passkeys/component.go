@@ -6,9 +6,9 @@
 // One file per concern: the pool (pool.go), the Descope provider
 // (provider.go), the app client (client.go) and hosted domain (domain.go), the
 // merge function and its rights (function.go, policy.go), and its alarm
-// (alarm.go); what survives a destroy (lifecycle.go). Each concern is a
-// function taking the pool's ID or ARN as inputs, so a pool the program did
-// not create can be slotted in.
+// (alarm.go); what survives a destroy (lifecycle.go); and adopting a pool the
+// program did not create (adoption.go). Each concern is a function taking the
+// pool's ID or ARN as inputs, so an adopted pool slots in.
 package passkeys
 
 import (
@@ -43,10 +43,15 @@ type CognitoPasskeys struct {
 	// MergeFunctionMetricNamespace holds the Refusals, DecisionErrors and
 	// ThrottledInvocations metrics counted from the function's decision line.
 	MergeFunctionMetricNamespace pulumi.StringOutput `pulumi:"mergeFunctionMetricNamespace"`
+	// PreviousPreSignUpTrigger is the trigger an adopted pool had before the
+	// merge function (empty if none): what detaching puts back.
+	PreviousPreSignUpTrigger pulumi.StringOutput `pulumi:"previousPreSignUpTrigger"`
 }
 
 // NewCognitoPasskeys declares the pool, the Descope provider, the hosted domain,
-// the app client and the merge function with its role, logs and alarm.
+// the app client and the merge function with its role, logs and alarm. With
+// args.Adoption it imports the existing pool, its clients, domain and
+// provider instead, declared as they are live plus only the owned changes.
 func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysArgs, opts ...pulumi.ResourceOption) (*CognitoPasskeys, error) {
 	if args == nil {
 		return nil, errors.New("passkeys: args are required")
@@ -54,6 +59,12 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {
 		return nil, fmt.Errorf("passkeys %s: invalid arguments:\n%w", name, err)
+	}
+
+	if a.Adoption != nil {
+		if err := checkAdoption(ctx, name, a); err != nil {
+			return nil, fmt.Errorf("passkeys %s: adopt user pool: %w", name, err)
+		}
 	}
 
 	component := &CognitoPasskeys{}
@@ -70,7 +81,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	pool, err := newUserPool(ctx, name, a, life, fn.function.Arn, parent)
+	pool, plan, err := declarePool(ctx, name, a, life, fn, component, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
 	}
@@ -79,15 +90,15 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
 	}
-	provider, err := newDescopeProvider(ctx, name, a, poolID, parent)
+	provider, err := newDescopeProvider(ctx, name, a, poolID, plan, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: Descope provider: %w", name, err)
 	}
-	domain, err := newHostedDomain(ctx, name, a, poolID, accountID, region, parent)
+	domain, domains, err := declareDomain(ctx, name, a, plan, poolID, accountID, region, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: hosted domain: %w", name, err)
 	}
-	client, err := newAppClient(ctx, name, a, poolID, provider.ProviderName, parent)
+	client, clients, err := declareClients(ctx, name, a, plan, poolID, provider, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: app client: %w", name, err)
 	}
@@ -97,7 +108,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	}
 
 	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access,
-		[]pulumi.Resource{provider, domain.domain, client}, alarm.resources)
+		[]pulumi.Resource{provider}, domains, clients, alarm.resources)
 	if err := life.newDestroyGuard(ctx, name, everything, parent); err != nil {
 		return nil, fmt.Errorf("passkeys %s: destroy guard: %w", name, err)
 	}
@@ -105,13 +116,13 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	hostedUIURL := pulumi.Sprintf("https://%s", domain.host)
 	component.UserPoolID = poolID
 	component.UserPoolARN = pool.Arn
-	component.UserPoolClientID = client.ID().ToStringOutput()
-	component.UserPoolClientSecret = pulumi.ToSecret(client.ClientSecret).(pulumi.StringOutput)
+	component.UserPoolClientID = client.client.ID().ToStringOutput()
+	component.UserPoolClientSecret = pulumi.ToSecret(client.client.ClientSecret).(pulumi.StringOutput)
 	component.HostedUIURL = hostedUIURL
 	component.CognitoIssuerURL = pulumi.Sprintf("https://%s", pool.Endpoint)
-	component.PasskeyLoginURL = pulumi.All(hostedUIURL, client.ID(), provider.ProviderName).ApplyT(
+	component.PasskeyLoginURL = pulumi.All(hostedUIURL, client.client.ID(), provider.ProviderName).ApplyT(
 		func(v []any) string {
-			return PasskeyLoginURL(v[0].(string), string(v[1].(pulumi.ID)), v[2].(string), a.CallbackURLs[0])
+			return passkeyLoginURL(v[0].(string), string(v[1].(pulumi.ID)), v[2].(string), client.redirectURI, client.scopes)
 		}).(pulumi.StringOutput)
 	component.DescopeRedirectURI = pulumi.Sprintf("%s/oauth2/idpresponse", hostedUIURL)
 	component.CustomDomainTarget = domain.domain.CloudfrontDistribution
@@ -119,6 +130,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	component.MergeFunctionLogGroup = fn.logGroup.Name
 	component.MergeFunctionAlarmName = alarm.alarm.Name
 	component.MergeFunctionMetricNamespace = alarm.metricNamespace
+	component.PreviousPreSignUpTrigger = fn.previousPreSignUp
 
 	if err := ctx.RegisterResourceOutputs(component, pulumi.Map{
 		"userPoolId":                   component.UserPoolID,
@@ -134,6 +146,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 		"mergeFunctionLogGroup":        component.MergeFunctionLogGroup,
 		"mergeFunctionAlarmName":       component.MergeFunctionAlarmName,
 		"mergeFunctionMetricNamespace": component.MergeFunctionMetricNamespace,
+		"previousPreSignUpTrigger":     component.PreviousPreSignUpTrigger,
 	}); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package passkeys
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // hostedDomain is the pool's domain and the host name it serves.
@@ -46,4 +48,16 @@ func newHostedDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, po
 	}
 	host := pulumi.Sprintf("%s.auth.%s.amazoncognito.com", domain.Domain, region)
 	return &hostedDomain{domain: domain, host: host}, nil
+}
+
+// declareDomain declares the hosted domain, or adopts the pool's own.
+func declareDomain(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, poolID, accountID, region pulumi.StringOutput, opts ...pulumi.ResourceOption) (*hostedDomain, []pulumi.Resource, error) {
+	if plan != nil && len(plan.Domains) > 0 {
+		return adoptedDomains(ctx, name, plan, opts...)
+	}
+	domain, err := newHostedDomain(ctx, name, a, poolID, accountID, region, withOptions(opts, a.adoptedOptions()...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return domain, []pulumi.Resource{domain.domain}, nil
 }

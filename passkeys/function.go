@@ -1,12 +1,15 @@
 package passkeys
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // mergeFunctionTimeoutSeconds stays within the 5 seconds Cognito waits for a trigger.
@@ -17,6 +20,9 @@ type mergeFunction struct {
 	logGroup   *cloudwatch.LogGroup
 	logsPolicy *iam.RolePolicy
 	function   *lambda.Function
+	// previousPreSignUp is the function's PreviousPreSignUpTag: the trigger
+	// an adopted pool had before (empty for a created pool).
+	previousPreSignUp pulumi.StringOutput
 }
 
 func (f *mergeFunction) resources() []pulumi.Resource {
@@ -56,6 +62,15 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 		return nil, err
 	}
 
+	functionOpts := withOptions(opts, pulumi.DependsOn([]pulumi.Resource{logsPolicy}))
+	var tags pulumi.StringMap
+	if a.Adoption != nil {
+		// Written when the function is created, then kept: later runs no
+		// longer see the trigger adoption replaced.
+		previous := livepool.PreviousPreSignUpARN(a.Adoption.State, a.owned(ctx, name, nil))
+		tags = pulumi.StringMap{PreviousPreSignUpTag: pulumi.String(previous)}
+		functionOpts = withOptions(functionOpts, pulumi.IgnoreChanges([]string{fmt.Sprintf("tags[%q]", PreviousPreSignUpTag)}))
+	}
 	function, err := lambda.NewFunction(ctx, name+"-merge", &lambda.FunctionArgs{
 		Name:           pulumi.String(fnName),
 		Description:    pulumi.String("Cognito pre sign-up: links a Descope sign-in to the existing user with the same verified email."),
@@ -81,11 +96,13 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 				"REQUIRE_EXISTING_USER": pulumi.String(strconv.FormatBool(a.RequireExistingUser)),
 			},
 		},
-	}, withOptions(opts, pulumi.DependsOn([]pulumi.Resource{logsPolicy}))...)
+		Tags: tags,
+	}, functionOpts...)
 	if err != nil {
 		return nil, err
 	}
-	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function}, nil
+	previous := function.Tags.ApplyT(func(tags map[string]string) string { return tags[PreviousPreSignUpTag] }).(pulumi.StringOutput)
+	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function, previousPreSignUp: previous}, nil
 }
 
 // newTriggerAccess gives the function its rights on the pool and lets Cognito

@@ -34,6 +34,13 @@ func (l lifecycle) poolOptions() []pulumi.ResourceOption {
 	return []pulumi.ResourceOption{pulumi.Protect(!l.teardown), pulumi.RetainOnDelete(!l.teardown)}
 }
 
+// adoptedPoolOptions keep an adopted pool protected like a created one, and
+// never deleted, not even by teardown: the pool, its users, clients and
+// domain were there before the stack and stay after it.
+func (l lifecycle) adoptedPoolOptions() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Protect(!l.teardown), pulumi.RetainOnDelete(true)}
+}
+
 // poolDeletionProtection is Cognito's own guard on the pool.
 func (l lifecycle) poolDeletionProtection() string {
 	if l.teardown {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // DescopeSubjectAttribute holds the exact Descope subject. Cognito may lowercase
@@ -70,4 +72,23 @@ func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life l
 		LambdaConfig:       &cognito.UserPoolLambdaConfigArgs{PreSignUp: preSignUpARN},
 		DeletionProtection: pulumi.String(life.poolDeletionProtection()),
 	}, withOptions(opts, life.poolOptions()...)...)
+}
+
+// declarePool declares the created pool, or the adopted one from its plan
+// (logging what adoption changes). The pool's trigger is the merge function,
+// or on detach the one adoption replaced.
+func declarePool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life lifecycle, fn *mergeFunction, component pulumi.Resource, opts ...pulumi.ResourceOption) (*cognito.UserPool, *livepool.Plan, error) {
+	if a.Adoption == nil {
+		pool, err := newUserPool(ctx, name, a, life, fn.function.Arn, opts...)
+		return pool, nil, err
+	}
+	plan, err := livepool.Adopt(a.Adoption.State, a.owned(ctx, name, fn.function.Arn))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := logChanges(ctx, component, plan); err != nil {
+		return nil, nil, err
+	}
+	pool, err := adoptedPool(ctx, name, plan, life, opts...)
+	return pool, plan, err
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // DescopeScopes are the scopes Cognito requests from Descope. descope:custom_claims
@@ -20,8 +22,33 @@ var providerDetailsFilledByAWS = []string{
 	"attributes_url_add_attributes",
 }
 
-// newDescopeProvider federates Descope into the pool as an OpenID Connect provider.
-func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID pulumi.StringInput, opts ...pulumi.ResourceOption) (*cognito.IdentityProvider, error) {
+// newDescopeProvider federates Descope into the pool as an OpenID Connect
+// provider. An adopted pool's existing provider of that name is imported, not
+// duplicated, and keeps its identifiers and the mappings the program does not
+// set. In an adopted pool a destroy leaves the provider, imported or not
+// (adoptedOptions).
+func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID pulumi.StringInput, plan *livepool.Plan, opts ...pulumi.ResourceOption) (*cognito.IdentityProvider, error) {
+	mapping := pulumi.StringMap{
+		// Cognito maps username to sub itself; declaring it avoids a diff.
+		"username":              pulumi.String("sub"),
+		"email":                 pulumi.String("email"),
+		"email_verified":        pulumi.String("email_verified"),
+		"name":                  pulumi.String("name"),
+		DescopeSubjectAttribute: pulumi.String("sub"),
+	}
+	var identifiers pulumi.StringArrayInput
+	opts = withOptions(opts, append(a.adoptedOptions(), pulumi.IgnoreChanges(ignoredProviderDetails()))...)
+	if plan != nil && plan.Provider != nil {
+		for attribute, claim := range plan.Provider.AttributeMapping {
+			if _, set := mapping[attribute]; !set {
+				mapping[attribute] = pulumi.String(claim)
+			}
+		}
+		if len(plan.Provider.IdpIdentifiers) > 0 {
+			identifiers = pulumi.ToStringArray(plan.Provider.IdpIdentifiers)
+		}
+		opts = withOptions(opts, plan.Provider.Options()...)
+	}
 	return cognito.NewIdentityProvider(ctx, name+"-descope", &cognito.IdentityProviderArgs{
 		UserPoolId:   poolID,
 		ProviderName: pulumi.String(a.ProviderName),
@@ -37,15 +64,9 @@ func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs,
 			"authorize_scopes":          pulumi.String(DescopeScopes),
 			"attributes_request_method": pulumi.String("GET"),
 		},
-		AttributeMapping: pulumi.StringMap{
-			// Cognito maps username to sub itself; declaring it avoids a diff.
-			"username":              pulumi.String("sub"),
-			"email":                 pulumi.String("email"),
-			"email_verified":        pulumi.String("email_verified"),
-			"name":                  pulumi.String("name"),
-			DescopeSubjectAttribute: pulumi.String("sub"),
-		},
-	}, withOptions(opts, pulumi.IgnoreChanges(ignoredProviderDetails()))...)
+		AttributeMapping: mapping,
+		IdpIdentifiers:   identifiers,
+	}, opts...)
 }
 
 func ignoredProviderDetails() []string {

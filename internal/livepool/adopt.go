@@ -179,6 +179,16 @@ func ClientImportID(poolID, clientID string) string { return poolID + "/" + clie
 // ProviderImportID is pulumi-aws's import ID of an identity provider: "<pool ID>:<provider name>".
 func ProviderImportID(poolID, providerName string) string { return poolID + ":" + providerName }
 
+// PreviousPreSignUpARN is what Plan.PreviousPreSignUpARN will be, known
+// before the merge function (whose ARN Adopt needs) is declared, so that the
+// function can keep it. Like Plan's, it is only known on the first run.
+func PreviousPreSignUpARN(state *State, owned Owned) string {
+	if state == nil {
+		return ""
+	}
+	return previousPreSignUp(state, owned)
+}
+
 // previousPreSignUp is the live pre sign-up trigger when it is not the merge function.
 func previousPreSignUp(state *State, owned Owned) string {
 	if state.Pool.LambdaConfig == nil {

@@ -4,9 +4,9 @@
 // into pulumi-aws v6 arguments that equal the live settings plus only the
 // changes this program owns (see Owned).
 //
-// The component calls NewClient, Read and Adopt, then declares each Plan
-// entry with its Args and Options (import ID, retain on delete); nothing here
-// registers a resource.
+// The program calls NewClient and Read once; the component (passkeys) calls
+// Adopt and declares each Plan entry with its Args and Options (import ID,
+// retain on delete); nothing here registers a resource.
 //
 // Why every setting is declared: Pulumi's import option now updates an
 // imported resource to the declared inputs, and UpdateUserPool resets any

@@ -2,13 +2,7 @@ package livepool
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -23,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
 )
 
@@ -37,64 +32,11 @@ const (
 	mergeFunctionARN    = "arn:aws:lambda:us-east-1:123456789012:function:" + mergeFunctionName
 )
 
-// isolateAWS gives the test fixed fake credentials and a region, no instance
-// metadata and no shared files, and points Cognito at endpoint (loopback).
-func isolateAWS(t *testing.T, endpoint string) {
-	t.Helper()
-	if !strings.HasPrefix(endpoint, "http://127.0.0.1:") {
-		t.Fatalf("endpoint %s is not on loopback", endpoint)
-	}
-	for name, value := range map[string]string{ //nolint:gosec // fake credentials for a loopback emulator; they sign nothing real
-		"AWS_ACCESS_KEY_ID":                          "AKIALIVEPOOLFAKE0000",
-		"AWS_SECRET_ACCESS_KEY":                      "livepool-fake-secret",
-		"AWS_SESSION_TOKEN":                          "",
-		"AWS_PROFILE":                                "",
-		"AWS_REGION":                                 "us-east-1",
-		"AWS_EC2_METADATA_DISABLED":                  "true",
-		"AWS_CONFIG_FILE":                            os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE":                os.DevNull,
-		"AWS_ENDPOINT_URL":                           "http://127.0.0.1:9",
-		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoint,
-	} {
-		t.Setenv(name, value)
-	}
-}
-
 // recordedCognito serves the recorded answers on loopback and returns a
 // client built by NewClient, so the SDK's own decoder reads them.
 func recordedCognito(t *testing.T) *cognitoidentityprovider.Client {
 	t.Helper()
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		operation := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		var request map[string]any
-		if err := json.Unmarshal(body, &request); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		key := ""
-		for _, field := range []string{"ClientId", "ProviderName", "Domain", "UserPoolId"} {
-			if v, ok := request[field].(string); ok {
-				key = v
-				break
-			}
-		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		name := operation + "." + key + ".json"
-		answer, err := os.ReadFile(filepath.Join("testdata", filepath.Base(name)))
-		if err != nil || filepath.Base(name) != name {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write([]byte(`{"__type":"ResourceNotFoundException","message":"no recording"}`))
-			return
-		}
-		_, _ = w.Write(answer) //nolint:gosec // recorded JSON from testdata/, answered to the test's own client
-	}))
-	t.Cleanup(server.Close)
-	isolateAWS(t, server.URL)
+	livepooltest.ServeRecorded(t, "testdata")
 	client, err := NewClient(t.Context(), "us-east-1", "")
 	if err != nil {
 		t.Fatal(err)

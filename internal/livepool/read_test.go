@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
 )
 
 // pagedProviders answers ListIdentityProviders one provider per page and
@@ -110,7 +112,7 @@ func TestReadKeepsBothDomains(t *testing.T) {
 }
 
 func TestNewClientNeedsARegionAndAKnownProfile(t *testing.T) {
-	isolateAWS(t, "http://127.0.0.1:9")
+	livepooltest.IsolateAWS(t, "http://127.0.0.1:9")
 	if _, err := NewClient(t.Context(), "", ""); err == nil || !strings.Contains(err.Error(), "aws:region") {
 		t.Errorf("err = %v, want it to name aws:region", err)
 	}

@@ -6,6 +6,7 @@ package pulumitest
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -33,19 +34,30 @@ type Resource struct {
 	IgnoreChanges       []string
 	ReplaceOnChanges    []string
 	Dependencies        []string
-	URN                 string
+	// ImportID is the ID given with pulumi.Import: the resource is adopted,
+	// not created.
+	ImportID string
+	URN      string
 }
 
 // Recorder is a pulumi.MockResourceMonitor that remembers what it saw.
 type Recorder struct {
+	// Invokes answers invokes beyond caller identity and region, by token.
+	Invokes map[string]func(args resource.PropertyMap) (resource.PropertyMap, error)
+
 	mu        sync.Mutex
 	resources []Resource
 	calls     []string
 }
 
-// NewResource records the resource and returns "<name>_id" with computed outputs.
+// NewResource records the resource and returns its ID with computed outputs:
+// the import ID for an imported resource, as the engine keeps it, else
+// "<name>_id".
 func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id := args.Name + "_id"
+	if args.ID != "" {
+		id = importedID(args.TypeToken, args.ID)
+	}
 	outputs := args.Inputs.Copy()
 	for key, value := range computedOutputs(args.TypeToken, args.Name, id, args.Inputs) {
 		outputs[resource.PropertyKey(key)] = resource.NewPropertyValue(value)
@@ -60,6 +72,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		rec.IgnoreChanges = rpc.GetIgnoreChanges()
 		rec.ReplaceOnChanges = rpc.GetReplaceOnChanges()
 		rec.Dependencies = rpc.GetDependencies()
+		rec.ImportID = rpc.GetImportId()
 	}
 	rec.URN = fmt.Sprintf("urn:pulumi:stack::project::%s::%s", args.TypeToken, args.Name)
 	r.mu.Lock()
@@ -88,6 +101,9 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 			"endpoint":    "ec2." + Region + ".amazonaws.com",
 			"description": "US East (N. Virginia)",
 		}), nil
+	}
+	if answer, ok := r.Invokes[args.Token]; ok {
+		return answer(args.Args)
 	}
 	return nil, fmt.Errorf("pulumitest: no mock for invoke %s", args.Token)
 }
@@ -119,6 +135,16 @@ func (r *Recorder) One(typeToken string) (Resource, error) {
 		return Resource{}, fmt.Errorf("want exactly one %s, got %d", typeToken, len(found))
 	}
 	return found[0], nil
+}
+
+// importedID is the ID an imported resource gets: the import ID, except for
+// an app client, imported as "<pool ID>/<client ID>" and known by its client ID.
+func importedID(typeToken, importID string) string {
+	switch typeToken {
+	case "aws:cognito/userPoolClient:UserPoolClient":
+		return importID[strings.LastIndex(importID, "/")+1:]
+	}
+	return importID
 }
 
 func computedOutputs(typeToken, name, id string, inputs resource.PropertyMap) map[string]any {
@@ -154,12 +180,16 @@ func computedOutputs(typeToken, name, id string, inputs resource.PropertyMap) ma
 }
 
 // WithConfig sets the stack's configuration the way the engine passes it:
-// keys namespaced by project, lists and objects as JSON, secrets listed.
+// keys namespaced by project (unless already namespaced, as aws:region is),
+// lists and objects as JSON, secrets listed.
 func WithConfig(project string, values map[string]any, secretKeys ...string) pulumi.RunOption {
 	return func(info *pulumi.RunInfo) {
 		info.Config = make(map[string]string, len(values))
 		for key, value := range values {
-			full := project + ":" + key
+			full := key
+			if !strings.Contains(key, ":") {
+				full = project + ":" + key
+			}
 			if s, ok := value.(string); ok {
 				info.Config[full] = s
 				continue

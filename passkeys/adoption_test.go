@@ -1,0 +1,178 @@
+package passkeys
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
+)
+
+const (
+	livePoolID   = "us-east-1_Live12345"
+	liveClientID = "liveclient0000000000000001"
+	mergeARN     = "arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge"
+)
+
+// liveState is a small adoptable pool: email sign-in, a prefix domain, one
+// app client with its own callback URLs and scopes; trigger as given.
+func liveState(preSignUp string) *livepool.State {
+	pool := types.UserPoolType{
+		Id:                 aws.String(livePoolID),
+		Name:               aws.String("live"),
+		UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
+		SchemaAttributes: []types.SchemaAttributeType{{Name: aws.String("email"), AttributeDataType: types.AttributeDataTypeString,
+			Mutable: aws.Bool(true), Required: aws.Bool(true)}},
+		Domain: aws.String("live-login"),
+	}
+	if preSignUp != "" {
+		pool.LambdaConfig = &types.LambdaConfigType{PreSignUp: aws.String(preSignUp)}
+	}
+	return &livepool.State{
+		Pool: pool,
+		Clients: []types.UserPoolClientType{{
+			UserPoolId: aws.String(livePoolID), ClientId: aws.String(liveClientID), ClientName: aws.String("web"),
+			CallbackURLs:       []string{"https://live.example/cb", "https://live.example/other"},
+			AllowedOAuthScopes: []string{"email", "profile"},
+		}},
+		Domains: []types.DomainDescriptionType{{Domain: aws.String("live-login"), UserPoolId: aws.String(livePoolID)}},
+	}
+}
+
+func adoptingArgs(adoption *Adoption) CognitoPasskeysArgs {
+	args := validArgs()
+	args.CallbackURLs, args.LogoutURLs = nil, nil
+	args.Adoption = adoption
+	return args
+}
+
+// The login URL goes through the adopted domain and client, to the client's
+// own first callback URL, asking for the scopes that client allows.
+func TestAdoptedClientFeedsThePasskeyLoginURL(t *testing.T) {
+	_, outs := mustDeploy(t, adoptingArgs(&Adoption{State: liveState(""), ReplacePreSignUpTrigger: true}))
+	login, err := url.Parse(outs.values["passkeyLoginUrl"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := login.Query()
+	assertEqual(t, "host", login.Host, "live-login.auth.us-east-1.amazoncognito.com")
+	assertEqual(t, "client_id", query.Get("client_id"), liveClientID)
+	assertEqual(t, "redirect_uri", query.Get("redirect_uri"), "https://live.example/cb")
+	assertEqual(t, "scope", strings.Fields(query.Get("scope")), []string{"email", "profile", "openid"})
+	assertEqual(t, "userPoolClientId", outs.values["userPoolClientId"], liveClientID)
+	assertEqual(t, "descopeRedirectUri", outs.values["descopeRedirectUri"], "https://live-login.auth.us-east-1.amazoncognito.com/oauth2/idpresponse")
+}
+
+// A plain `pulumi destroy` of an adopted stack still stops at the guard
+// before deleting anything.
+func TestDestroyOfAnAdoptedStackDeletesNothing(t *testing.T) {
+	rec, _ := mustDeploy(t, adoptingArgs(&Adoption{State: liveState(""), ReplacePreSignUpTrigger: true}))
+	for _, r := range simulateDestroy(rec.All()) {
+		t.Errorf("destroy deletes %s (%s) before it stops", r.Name, r.Type)
+	}
+}
+
+// Under teardown the destroy goes through: it deletes what the stack
+// created, forgets (never deletes) the pool, client and domain, and by then
+// the pool's trigger is the previous one, not the function being deleted.
+func TestTeardownOfAnAdoptedPoolForgetsItAndDetaches(t *testing.T) {
+	const previous = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	args := adoptingArgs(&Adoption{State: liveState(mergeARN), RestorePreSignUpARN: previous})
+	args.Teardown = true
+	rec, _ := mustDeploy(t, args)
+
+	deleted := simulateDestroy(rec.All())
+	if !slices.ContainsFunc(deleted, func(r pulumitest.Resource) bool { return r.Type == typeFunction }) {
+		t.Fatal("teardown does not let the destroy delete the merge function")
+	}
+	for _, r := range deleted {
+		if slices.Contains([]string{typeUserPool, typeClient, typeDomain}, r.Type) && !r.RetainOnDelete {
+			t.Errorf("destroy deletes the adopted %s (%s)", r.Name, r.Type)
+		}
+	}
+	pool := one(t, rec, typeUserPool)
+	assertEqual(t, "preSignUp", get(t, pool.Inputs, "lambdaConfig.preSignUp"), previous)
+}
+
+// A pool whose trigger is another function is refused before anything is
+// declared, unless replacing it is allowed; the stack's own function is not
+// refused (a second run).
+func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
+	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:someone-elses"
+	rec, _, err := deploy(t, adoptingArgs(&Adoption{State: liveState(foreign)}))
+	if err == nil || !strings.Contains(err.Error(), foreign) || !strings.Contains(err.Error(), "replacePreSignUpTrigger") {
+		t.Errorf("err = %v, want a refusal naming %s and replacePreSignUpTrigger", err, foreign)
+	}
+	if n := len(rec.All()); n != 0 {
+		t.Errorf("%d resources declared before the refusal", n)
+	}
+	if _, _, err := deploy(t, adoptingArgs(&Adoption{State: liveState(mergeARN)})); err != nil {
+		t.Errorf("the stack's own trigger is refused: %v", err)
+	}
+}
+
+// recordedLog keeps the Info lines the component logs.
+type recordedLog struct {
+	pulumi.Log
+	mu   sync.Mutex
+	info []string
+}
+
+func (l *recordedLog) Info(msg string, _ *pulumi.LogArgs) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.info = append(l.info, msg)
+	return nil
+}
+
+// logged runs the component and returns what it logged.
+func logged(t *testing.T, args CognitoPasskeysArgs) []string {
+	t.Helper()
+	log := &recordedLog{}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		log.Log = ctx.Log
+		ctx.Log = log
+		_, err := NewCognitoPasskeys(ctx, "passkeys", &args)
+		return err
+	}, pulumi.WithMocks("cognito-descope-passkeys", "dev", &pulumitest.Recorder{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return log.info
+}
+
+// The preview says in words what adoption changes, and says nothing once the
+// pool is adopted.
+func TestAdoptionLogsItsChanges(t *testing.T) {
+	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	first := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}))
+	want := []string{
+		"adoption: user pool " + livePoolID + ": replace the pre sign-up trigger " + foreign + " with the merge function passkeys-dev-merge",
+		"adoption: user pool " + livePoolID + ": add the custom attribute custom:descope_sub (in place)",
+		"adoption: app client " + liveClientID + ": add Descope to SupportedIdentityProviders",
+	}
+	for _, line := range want {
+		if !slices.Contains(first, line) {
+			t.Errorf("the preview does not say %q; it logged %q", line, first)
+		}
+	}
+
+	adopted := liveState(mergeARN)
+	adopted.Pool.SchemaAttributes = append(adopted.Pool.SchemaAttributes, types.SchemaAttributeType{Name: aws.String(DescopeSubjectAttribute),
+		AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)})
+	client := &adopted.Clients[0]
+	client.SupportedIdentityProviders = []string{"COGNITO", DefaultProviderName}
+	client.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeCode}
+	client.AllowedOAuthScopes = append(client.AllowedOAuthScopes, "openid")
+	client.AllowedOAuthFlowsUserPoolClient = aws.Bool(true)
+	if again := logged(t, adoptingArgs(&Adoption{State: adopted})); len(again) != 0 {
+		t.Errorf("a second run logs changes: %q", again)
+	}
+}
