@@ -1,7 +1,7 @@
 // Command bootstrap is the Cognito pre sign-up trigger that links a first
 // Descope (OIDC) sign-in to the existing account with the same verified email.
 //
-// Build: CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,nethttpomithttp2 -trimpath -o bootstrap ./lambda
+// Build it as it is deployed with `make build` (internal/lambdabuild holds the flags).
 package main
 
 import (
