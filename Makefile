@@ -81,10 +81,12 @@ verify: pulumi-cli aws-credentials ## Check the deployed stack end to end and na
 # `pulumi destroy` alone deletes nothing: a protected guard stops it first.
 # A throwaway stack goes in two steps: an `up` that lifts every protection
 # (PASSKEYS_TEARDOWN_STACK names the stack), then the destroy, which deletes
-# the pool and every user in it, the pool before the function it calls.
+# the pool and every user in it, the pool before the function it calls. An
+# adopted pool (userPoolId) is never deleted: the `up` puts its previous
+# trigger back, and the destroy leaves the pool, its clients and domain.
 destroy: ## Delete a throwaway stack, its user pool and users included: make destroy STACK=dev CONFIRM=dev
 	@if [ "$(CONFIRM)" != "$(STACK)" ]; then \
-		echo "make destroy deletes stack $(STACK) with its user pool and every user in it; nothing was changed."; \
+		echo "make destroy deletes stack $(STACK) with the user pool it created and every user in it (an adopted pool is detached and kept); nothing was changed."; \
 		echo "It runs: PASSKEYS_TEARDOWN_STACK=$(STACK) pulumi up --stack $(STACK) (lift every protection), then pulumi destroy --stack $(STACK)."; \
 		echo "To go ahead: make destroy STACK=$(STACK) CONFIRM=$(STACK)"; \
 		exit 2; \
