@@ -201,8 +201,7 @@ func (h *Handler) fail(d *decision, reason string, err error) error {
 // one value, exact (=) or prefix (^=) under the same case rule, and has no
 // OR. An already-lowercase email (the common case) needs only one.
 func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *decision) ([]types.UserType, error) {
-	seen := make(map[string]struct{}, 2)
-	var found []types.UserType
+	candidates := linking.NewCandidates(email)
 	for _, filter := range linking.CandidateFilters(email) {
 		var token *string
 		for page := 0; ; page++ {
@@ -225,19 +224,8 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 			if out == nil {
 				return nil, fmt.Errorf("list users for %s: empty response", poolID)
 			}
-			for _, u := range out.Users {
-				name := aws.ToString(u.Username)
-				if name == "" || !linking.IsCandidate(u, email) {
-					continue
-				}
-				if _, dup := seen[name]; dup {
-					continue
-				}
-				seen[name] = struct{}{}
-				found = append(found, u)
-				if len(found) > 1 {
-					return found, nil
-				}
+			if candidates.Add(out.Users) {
+				return candidates.Users(), nil
 			}
 			if aws.ToString(out.PaginationToken) == "" {
 				break
@@ -245,7 +233,7 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 			token = out.PaginationToken
 		}
 	}
-	return found, nil
+	return candidates.Users(), nil
 }
 
 // link links the Descope identity to the destination user. It reports false

@@ -147,6 +147,42 @@ func IsCandidate(u types.UserType, email string) bool {
 	return haveEmail && strings.EqualFold(got, email) && strings.EqualFold(verified, "true")
 }
 
+// Candidates gathers, from the ListUsers pages of CandidateFilters, the
+// distinct users (by Username) that IsCandidate accepts. Two are enough to
+// refuse, so Add says when a caller may stop looking.
+type Candidates struct {
+	email string
+	seen  map[string]struct{}
+	users []types.UserType
+}
+
+// NewCandidates starts gathering the candidates for a federated email.
+func NewCandidates(email string) *Candidates {
+	return &Candidates{email: email, seen: make(map[string]struct{}, 2)}
+}
+
+// Add takes one page of ListUsers results and reports whether enough
+// candidates are gathered to decide.
+func (c *Candidates) Add(page []types.UserType) (enough bool) {
+	for _, u := range page {
+		if u.Username == nil || *u.Username == "" || !IsCandidate(u, c.email) {
+			continue
+		}
+		if _, dup := c.seen[*u.Username]; dup {
+			continue
+		}
+		c.seen[*u.Username] = struct{}{}
+		c.users = append(c.users, u)
+		if len(c.users) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// Users returns the candidates gathered so far, for Decide.
+func (c *Candidates) Users() []types.UserType { return c.users }
+
 // Decide applies the rules that follow the lookup. f must have passed
 // CheckIdentity; candidates are the distinct users IsCandidate accepted (two
 // are enough to refuse, so a caller may stop looking after the second).

@@ -119,6 +119,42 @@ func TestIsCandidate(t *testing.T) {
 	}
 }
 
+func TestCandidatesGatherDistinctCandidatesUpToTwo(t *testing.T) {
+	t.Parallel()
+	verified := func(name string) types.UserType {
+		return user(name, types.UserStatusTypeConfirmed, true, AttrEmail, janeEmail, AttrEmailVerified, "true")
+	}
+	federated := user("Descope_"+janeSubject, types.UserStatusTypeExternalProvider, true, AttrEmail, janeEmail, AttrEmailVerified, "true")
+	cases := []struct {
+		name       string
+		pages      [][]types.UserType
+		wantUsers  []string
+		wantEnough bool // Add said "enough" on the last page
+	}{
+		{"no pages", nil, nil, false},
+		{"one candidate", [][]types.UserType{{verified("jane")}}, []string{"jane"}, false},
+		{"non-candidates are skipped", [][]types.UserType{{federated, verified("jane"), user("x", types.UserStatusTypeConfirmed, true, AttrEmail, janeEmail)}}, []string{"jane"}, false},
+		{"a user seen by both queries counts once", [][]types.UserType{{verified("jane")}, {verified("jane")}}, []string{"jane"}, false},
+		{"an empty user name is skipped", [][]types.UserType{{verified(""), verified("jane")}}, []string{"jane"}, false},
+		{"two across pages are enough", [][]types.UserType{{verified("jane")}, {verified("jane2")}}, []string{"jane", "jane2"}, true},
+		{"a third is never taken", [][]types.UserType{{verified("a"), verified("b"), verified("c")}}, []string{"a", "b"}, true},
+	}
+	for _, c := range cases {
+		gathered := NewCandidates(janeEmail)
+		enough := false
+		for _, page := range c.pages {
+			enough = gathered.Add(page)
+		}
+		var names []string
+		for _, u := range gathered.Users() {
+			names = append(names, aws.ToString(u.Username))
+		}
+		if fmt.Sprint(names) != fmt.Sprint(c.wantUsers) || enough != c.wantEnough {
+			t.Errorf("%s: users %v, enough %v; want %v, %v", c.name, names, enough, c.wantUsers, c.wantEnough)
+		}
+	}
+}
+
 func TestDecide(t *testing.T) {
 	t.Parallel()
 	descope := Federated{UserName: "Descope_" + janeSubject, Email: janeEmail, EmailVerified: "true", Subject: janeSubject}

@@ -422,8 +422,7 @@ func (r *run) decide(ctx context.Context, fed linking.Federated) (linking.Decisi
 // read, identities included, so the identity-limit and already-linked rules
 // apply.
 func (r *run) candidates(ctx context.Context, email string) ([]types.UserType, error) {
-	seen := map[string]struct{}{}
-	var found []types.UserType
+	candidates := linking.NewCandidates(email)
 	for _, filter := range linking.CandidateFilters(email) {
 		var token *string
 		for page := 0; ; page++ {
@@ -439,19 +438,8 @@ func (r *run) candidates(ctx context.Context, email string) ([]types.UserType, e
 			if err != nil {
 				return nil, fmt.Errorf("list users of %s by email: %w", r.opts.UserPoolID, explain("ListUsers", err))
 			}
-			for _, u := range out.Users {
-				name := aws.ToString(u.Username)
-				if name == "" || !linking.IsCandidate(u, email) {
-					continue
-				}
-				if _, dup := seen[name]; dup {
-					continue
-				}
-				seen[name] = struct{}{}
-				found = append(found, u)
-				if len(found) > 1 {
-					return found, nil
-				}
+			if candidates.Add(out.Users) {
+				return candidates.Users(), nil
 			}
 			if aws.ToString(out.PaginationToken) == "" {
 				break
@@ -459,7 +447,7 @@ func (r *run) candidates(ctx context.Context, email string) ([]types.UserType, e
 			token = out.PaginationToken
 		}
 	}
-	return found, nil
+	return candidates.Users(), nil
 }
 
 // attributes turns a user's attribute list into a map.
