@@ -10,11 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,60 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/motoserver"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
 )
-
-// startMoto runs moto_server on a free 127.0.0.1 port until the test ends.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("moto_server is not installed; `pip install 'moto[server]==5.2.1'` runs this test against moto's Cognito and Lambda (the recorded-JSON tests cover the same checks)")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+vt.FakeAccessKeyID, "AWS_SECRET_ACCESS_KEY="+vt.FakeSecretKey, "AWS_DEFAULT_REGION="+vt.Region)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	})
-	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{Proxy: nil}}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/moto-api/", nil)
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			return endpoint
-		}
-		select {
-		case <-exited:
-			t.Fatalf("moto_server exited: %s", output.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatalf("moto_server not ready after 30s: %s", output.String())
-	return ""
-}
 
 // createRole creates the function's role in moto's IAM, which CreateFunction
 // checks, with a signed Query API call (no IAM client in this module).
@@ -157,7 +103,7 @@ func invokeToStub(t *testing.T, motoEndpoint, stubEndpoint string) string {
 // into moto, as the program declares them, and runs every check; then breaks
 // the wiring the way a console edit would and expects the exact findings.
 func TestChecksAgainstMoto(t *testing.T) {
-	endpoint := startMoto(t)
+	endpoint := motoserver.Start(t)
 	w := vt.New(t)
 	ctx := t.Context()
 	cognitoAPI, lambdaAPI, err := vt.ClientsAt(endpoint, endpoint, vt.Region, verify.DefaultTimeout)

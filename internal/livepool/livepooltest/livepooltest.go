@@ -4,19 +4,16 @@
 package livepooltest
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/motoserver"
 )
 
 // IsolateAWS gives the test fixed fake credentials and a region, no instance
@@ -82,51 +79,11 @@ func ServeRecorded(t *testing.T, dir string) string {
 	return server.URL
 }
 
-// motoStartTimeout bounds the wait for moto_server to answer.
-const motoStartTimeout = 30 * time.Second
-
-// StartMoto runs moto_server on a free loopback port for the test and points
-// the AWS environment at it. Without moto_server the test is skipped.
+// StartMoto runs moto_server for the test (skipped without it) and points
+// the AWS environment at it.
 func StartMoto(t *testing.T) string {
 	t.Helper()
-	binary, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("moto_server not found: install moto 5.2.1 (`pip install 'moto[server]==5.2.1'`) to run the emulator tests; the recorded-answer tests cover the same logic")
-	}
-	listener, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := listener.Addr().(*net.TCPAddr).Port
-	_ = listener.Close()
-	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
-
-	cmd := exec.CommandContext(t.Context(), binary, "-H", "127.0.0.1", "-p", fmt.Sprint(port)) //nolint:gosec // G204: moto_server from PATH, with arguments built here
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(motoStartTimeout)
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/moto-api/", http.NoBody)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if attempt >= 300 || time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within %s: %v\n%s", endpoint, motoStartTimeout, err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	endpoint := motoserver.Start(t)
 	IsolateAWS(t, endpoint)
 	return endpoint
 }
