@@ -14,22 +14,11 @@ import (
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
 )
 
-// TestMain fences the process off from real AWS; the clients under test are
-// bound to the loopback stub anyway.
+// TestMain fences the process off from real AWS (verifytest.FenceOffAWS).
 func TestMain(m *testing.M) {
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           vt.FakeAccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       vt.FakeSecretKey,
-		"AWS_REGION":                  vt.Region,
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_ENDPOINT_URL":            "http://127.0.0.1:9",
-		"AWS_CONFIG_FILE":             os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-	} {
-		if err := os.Setenv(k, v); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
+	if err := vt.FenceOffAWS(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
 	os.Exit(m.Run())
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -375,4 +376,30 @@ func writeJSONError(rw http.ResponseWriter, e AWSError, jsonProtocol bool) {
 	}
 	rw.Header().Set("X-Amzn-ErrorType", e.Code)
 	writeJSON(rw, e.Status, map[string]string{"Type": "User", "Message": e.Message})
+}
+
+// FenceOffAWS points the process's AWS environment away from any real
+// account, for a TestMain: fake credentials, a region, no instance metadata,
+// no shared config or profile, and a dead loopback endpoint for anything that
+// reads the environment. The tests' own clients get explicit loopback endpoints.
+func FenceOffAWS() error {
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID":           FakeAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       FakeSecretKey,
+		"AWS_REGION":                  Region,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_ENDPOINT_URL":            "http://127.0.0.1:9",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	} {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN"} {
+		if err := os.Unsetenv(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
