@@ -27,6 +27,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdaharness"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 )
 
@@ -378,28 +379,15 @@ func writeJSONError(rw http.ResponseWriter, e AWSError, jsonProtocol bool) {
 	writeJSON(rw, e.Status, map[string]string{"Type": "User", "Message": e.Message})
 }
 
-// FenceOffAWS points the process's AWS environment away from any real
-// account, for a TestMain: fake credentials, a region, no instance metadata,
-// no shared config or profile, and a dead loopback endpoint for anything that
-// reads the environment. The tests' own clients get explicit loopback endpoints.
+// FenceOffAWS fences the process off from real AWS for a TestMain
+// (lambdaharness.IsolateProcessAWSEnv), with this package's fake credentials,
+// which the stubs require requests to be signed with.
 func FenceOffAWS() error {
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           FakeAccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       FakeSecretKey,
-		"AWS_REGION":                  Region,
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_ENDPOINT_URL":            "http://127.0.0.1:9",
-		"AWS_CONFIG_FILE":             os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-	} {
-		if err := os.Setenv(k, v); err != nil {
-			return err
-		}
+	if err := lambdaharness.IsolateProcessAWSEnv(); err != nil {
+		return err
 	}
-	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN"} {
-		if err := os.Unsetenv(k); err != nil {
-			return err
-		}
+	if err := os.Setenv("AWS_ACCESS_KEY_ID", FakeAccessKeyID); err != nil {
+		return err
 	}
-	return nil
+	return os.Setenv("AWS_SECRET_ACCESS_KEY", FakeSecretKey)
 }
