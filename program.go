@@ -65,6 +65,7 @@ func (p program) run(ctx *pulumi.Context) error {
 	args.MergeFunction = passkeys.MergeFunctionCode{
 		ZipPath:        artifact.ZipPath,
 		SourceCodeHash: artifact.SourceCodeHash,
+		Environment:    artifact.Environment,
 	}
 	stack, err := passkeys.NewCognitoPasskeys(ctx, passkeys.DefaultComponentName, &args)
 	if err != nil {

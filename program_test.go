@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
@@ -78,6 +79,22 @@ func TestRunDeclaresTheStackFromConfig(t *testing.T) {
 	}
 	if _, err := os.Stat(zipPath); err != nil {
 		t.Error(err)
+	}
+
+	// It runs with the environment the build asks for: the one the
+	// benchmarks measured.
+	artifact, err := buildMergeFunction()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(artifact.Environment) == 0 {
+		t.Fatal("the build asks for no runtime environment; GOMAXPROCS=1 is expected")
+	}
+	deployed := fn.Inputs["environment"].ObjectValue()["variables"].ObjectValue()
+	for k, v := range artifact.Environment {
+		if got := deployed[resource.PropertyKey(k)]; !got.IsString() || got.StringValue() != v {
+			t.Errorf("function environment %s = %v, want %q from the build", k, got, v)
+		}
 	}
 }
 

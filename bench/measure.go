@@ -118,7 +118,12 @@ func (w *world) backends() []backend {
 type runResult struct {
 	impl, backend string
 	cold          []time.Duration
-	warm          []pathResult
+	// runtimeEnv is the environment the build asks the Go function to run
+	// with (lambdabuild's Artifact.Environ), and coldWithoutRuntimeEnv are
+	// its cold starts without it, measured alongside.
+	runtimeEnv            []string
+	coldWithoutRuntimeEnv []time.Duration
+	warm                  []pathResult
 	// peakRSS is the warm process's VmHWM after all its invocations.
 	peakRSS int64
 }

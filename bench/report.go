@@ -103,10 +103,11 @@ func renderReport(o options, m machine, sizes artifactSizes, results []runResult
 
 	fmt.Fprintf(&out, "\n## Merge function: Go and the blog's Python + boto3\n")
 	fmt.Fprintf(&out, "\nSame run, same harness, same events: a local Runtime API, a recording proxy, and the backend named in each table. "+
+		"The Go function runs with the environment its build asks for, as it is deployed (%s). "+
 		"Cold start: %d process starts each, alternating between the implementations so that other load on the machine falls on both alike, from just before exec to the first response posted (link path), after one discarded start of each that warms the file cache. "+
 		"Warm: %d sequential invocations per path in one process, after %d unmeasured ones, each timed from enqueue at the Runtime API to the posted response. "+
 		"Peak RSS: the warm process's VmHWM, read after all its invocations, just before it is killed. Ratios are Go / Python.\n",
-		o.coldStarts, o.warmInvokes, o.warmups)
+		goEnvironment(results), o.coldStarts, o.warmInvokes, o.warmups)
 	out.WriteString(body.String())
 
 	if cost != nil {
@@ -144,6 +145,15 @@ func runRows(v *verdicts, backend string, goRun, pyRun *runResult, startup start
 			pyCold := percentile(pyRun.cold, p.pct)
 			r.pyValue, r.ratio = ms(pyCold), fmtRatio(float64(goCold), float64(pyCold))
 			r.status = v.check(fmt.Sprintf("cold start %s (%s)", p.label, backend), goCold*p.fraction <= pyCold)
+		}
+		rows = append(rows, r)
+	}
+	if len(goRun.coldWithoutRuntimeEnv) > 0 {
+		without := percentile(goRun.coldWithoutRuntimeEnv, 50)
+		r := row{metric: "cold start median without " + escapeCell(strings.Join(goRun.runtimeEnv, " ")) + " (same starts, alternating)", goValue: ms(without), pyValue: "not measured"}
+		if pyRun != nil {
+			pyCold := percentile(pyRun.cold, 50)
+			r.pyValue, r.ratio = ms(pyCold), fmtRatio(float64(without), float64(pyCold))
 		}
 		rows = append(rows, r)
 	}
@@ -188,6 +198,16 @@ func runRows(v *verdicts, backend string, goRun, pyRun *runResult, startup start
 		r.pyValue, r.ratio = mb(pyRun.peakRSS), fmtRatio(float64(goRun.peakRSS), float64(pyRun.peakRSS))
 	}
 	return append(rows, r)
+}
+
+// goEnvironment names the runtime environment the Go runs used.
+func goEnvironment(results []runResult) string {
+	for _, r := range results {
+		if r.impl == goImpl && len(r.runtimeEnv) > 0 {
+			return "`" + strings.Join(r.runtimeEnv, " ") + "`"
+		}
+	}
+	return "none"
 }
 
 func hostBinaryRow(v *verdicts, sizes artifactSizes) row {

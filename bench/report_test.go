@@ -53,6 +53,9 @@ func TestReportMarksEachTarget(t *testing.T) {
 	if !strings.Contains(report, "| cold start median | 10.00 ms | 300 ms | 0.033 (1/30.0) | ≤ 1/20 of Python | PASS |") {
 		t.Errorf("cold start row missing or wrong:\n%s", report)
 	}
+	if strings.Contains(report, "cold start median without") || !strings.Contains(report, "its build asks for, as it is deployed (none)") {
+		t.Errorf("a run without a runtime environment reports one:\n%s", report)
+	}
 
 	// Slow cold start, a slow warm tail, one extra Cognito call, a fat zip.
 	goRun.cold = durations(25*time.Millisecond, 20)
@@ -71,6 +74,22 @@ func TestReportMarksEachTarget(t *testing.T) {
 	}
 	if !strings.Contains(report, "6 of 13 targets met") {
 		t.Errorf("summary wrong:\n%s", report)
+	}
+}
+
+func TestReportComparesTheRuntimeEnvironment(t *testing.T) {
+	goRun := runResult{impl: goImpl, backend: "stub", cold: durations(18*time.Millisecond, 20), peakRSS: 1,
+		runtimeEnv: []string{"GOMAXPROCS=1"}, coldWithoutRuntimeEnv: durations(24*time.Millisecond, 20)}
+	pyRun := runResult{impl: pythonImpl, backend: "stub", cold: durations(400*time.Millisecond, 20), peakRSS: 1}
+	report := renderReport(options{coldStarts: 20}, machine{date: time.Now()}, artifactSizes{}, []runResult{goRun, pyRun}, nil, nil, startupTrace{}, nil)
+	for _, want := range []string{
+		"| cold start median | 18.00 ms | 400 ms | 0.045 (1/22.2) | ≤ 1/20 of Python | PASS |",
+		"| cold start median without GOMAXPROCS=1 (same starts, alternating) | 24.00 ms | 400 ms | 0.060 (1/16.7) |  |  |",
+		"its build asks for, as it is deployed (`GOMAXPROCS=1`)",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
 	}
 }
 

@@ -62,12 +62,14 @@ func newFixture(t *testing.T, functionEnv ...string) *fixture {
 
 func (f *fixture) start(functionEnv ...string) *lambdaharness.Sandbox {
 	f.t.Helper()
-	binary := bootstrap(f.t).BinaryPath
+	// The function runs as deployed: with its build's runtime environment.
+	artifact := bootstrap(f.t)
+	env := append(artifact.Environ(), "DESCOPE_PROVIDER_NAME=Descope")
 	sandbox, err := lambdaharness.StartSandbox(lambdaharness.FunctionOptions{
-		Command:         []string{binary},
-		Dir:             filepath.Dir(binary),
+		Command:         []string{artifact.BinaryPath},
+		Dir:             filepath.Dir(artifact.BinaryPath),
 		CognitoEndpoint: f.proxy.URL,
-		Env:             append([]string{"DESCOPE_PROVIDER_NAME=Descope"}, functionEnv...),
+		Env:             append(env, functionEnv...),
 	})
 	if err != nil {
 		f.t.Fatal(err)

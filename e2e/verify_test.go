@@ -63,12 +63,12 @@ func TestVerifyRunsTheRealFunction(t *testing.T) {
 	}))
 	t.Cleanup(cognito.Close)
 
-	binary := bootstrap(t).BinaryPath
+	artifact := bootstrap(t)
 	sandbox, err := lambdaharness.StartSandbox(lambdaharness.FunctionOptions{
-		Command:         []string{binary},
-		Dir:             filepath.Dir(binary),
+		Command:         []string{artifact.BinaryPath},
+		Dir:             filepath.Dir(artifact.BinaryPath),
 		CognitoEndpoint: cognito.URL,
-		Env:             []string{"DESCOPE_PROVIDER_NAME=Descope"},
+		Env:             append(artifact.Environ(), "DESCOPE_PROVIDER_NAME=Descope"),
 	})
 	if err != nil {
 		t.Fatal(err)

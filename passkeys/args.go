@@ -19,6 +19,10 @@ type MergeFunctionCode struct {
 	ZipPath string
 	// SourceCodeHash is the base64 SHA-256 of the archive.
 	SourceCodeHash string
+	// Environment is what the build asks the binary to run with
+	// (lambdabuild's Artifact.Environment), deployed beside the function's
+	// own settings.
+	Environment map[string]string
 }
 
 // CognitoPasskeysArgs configures CognitoPasskeys. Plain values are validated

@@ -42,7 +42,7 @@ func validArgs() CognitoPasskeysArgs {
 		DescopeAccessKey: pulumi.ToSecret(pulumi.String(testAccessKey)).(pulumi.StringOutput),
 		CallbackURLs:     []string{"https://app.example.com/callback", "http://localhost:3000/callback"},
 		LogoutURLs:       []string{"https://app.example.com/"},
-		MergeFunction:    MergeFunctionCode{ZipPath: "testdata/bootstrap.zip", SourceCodeHash: testZipHash},
+		MergeFunction:    MergeFunctionCode{ZipPath: "testdata/bootstrap.zip", SourceCodeHash: testZipHash, Environment: map[string]string{"GOMAXPROCS": "1"}},
 	}
 }
 

@@ -91,10 +91,7 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 			SystemLogLevel:      pulumi.String("INFO"),
 		},
 		Environment: &lambda.FunctionEnvironmentArgs{
-			Variables: pulumi.StringMap{
-				"DESCOPE_PROVIDER_NAME": pulumi.String(a.ProviderName),
-				"REQUIRE_EXISTING_USER": pulumi.String(strconv.FormatBool(a.RequireExistingUser)),
-			},
+			Variables: functionEnvironment(a),
 		},
 		Tags: tags,
 	}, functionOpts...)
@@ -103,6 +100,18 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 	}
 	previous := function.Tags.ApplyT(func(tags map[string]string) string { return tags[PreviousPreSignUpTag] }).(pulumi.StringOutput)
 	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function, previousPreSignUp: previous}, nil
+}
+
+// functionEnvironment is the build's runtime environment plus the function's
+// own settings.
+func functionEnvironment(a CognitoPasskeysArgs) pulumi.StringMap {
+	vars := pulumi.StringMap{}
+	for k, v := range a.MergeFunction.Environment {
+		vars[k] = pulumi.String(v)
+	}
+	vars["DESCOPE_PROVIDER_NAME"] = pulumi.String(a.ProviderName)
+	vars["REQUIRE_EXISTING_USER"] = pulumi.String(strconv.FormatBool(a.RequireExistingUser))
+	return vars
 }
 
 // newTriggerAccess gives the function its rights on the pool and lets Cognito

@@ -40,7 +40,7 @@ func TestMergeFunction(t *testing.T) {
 			"systemLogLevel":      "INFO",
 		})
 	assertEqual(t, "environment", get(t, fn.Inputs, "environment.variables"),
-		map[string]string{"DESCOPE_PROVIDER_NAME": "Passkeys", "REQUIRE_EXISTING_USER": "true"})
+		map[string]string{"DESCOPE_PROVIDER_NAME": "Passkeys", "REQUIRE_EXISTING_USER": "true", "GOMAXPROCS": "1"})
 	assertEqual(t, "role", get(t, fn.Inputs, "role"), get(t, role.Outputs, "arn"))
 	assertEqual(t, "log group", get(t, logs.Inputs, "name"), "/aws/lambda/passkeys-dev-merge")
 	assertEqual(t, "retentionInDays", get(t, logs.Inputs, "retentionInDays"), 30)

@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,6 +52,15 @@ func DeployedMergeFunction(moduleDir string) Options {
 	}
 }
 
+// runtimeEnvironment is what the built function runs with, beside its own
+// configuration. A function handles one invocation at a time and mostly
+// waits on Cognito, and Lambda gives a 128 MB function a fraction of one
+// vCPU while showing it two: one P spares the Go runtime a second OS thread
+// and the hand-offs between them (BENCHMARKS.md measures the cold start with
+// and without it). It must come from the environment: the runtime sizes its
+// Ps before any Go code runs.
+var runtimeEnvironment = map[string]string{"GOMAXPROCS": "1"}
+
 // Artifact is a built function ready to deploy.
 type Artifact struct {
 	// BinaryPath is the stripped, static linux executable.
@@ -61,6 +72,21 @@ type Artifact struct {
 	SourceCodeHash string
 	// ZipSize is the archive size in bytes.
 	ZipSize int64
+	// Environment is the process environment the binary is built to run
+	// with: deploy it as the function's environment variables, and start
+	// the binary with it wherever it is measured or tested.
+	Environment map[string]string
+}
+
+// Environ returns a.Environment as sorted KEY=VALUE pairs, the form
+// os/exec takes.
+func (a Artifact) Environ() []string {
+	pairs := make([]string, 0, len(a.Environment))
+	for k, v := range a.Environment {
+		pairs = append(pairs, k+"="+v)
+	}
+	slices.Sort(pairs)
+	return pairs
 }
 
 // Build compiles opts.Package for linux/opts.GOARCH and packs it into a zip.
@@ -121,7 +147,10 @@ func Build(ctx context.Context, opts Options) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, fmt.Errorf("hash %s: %w", zipPath, err)
 	}
-	return Artifact{BinaryPath: binaryPath, ZipPath: zipPath, SourceCodeHash: hash, ZipSize: size}, nil
+	return Artifact{
+		BinaryPath: binaryPath, ZipPath: zipPath, SourceCodeHash: hash, ZipSize: size,
+		Environment: maps.Clone(runtimeEnvironment),
+	}, nil
 }
 
 // PinnedToolchain returns the toolchain line of the go.mod in moduleDir

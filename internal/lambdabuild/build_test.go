@@ -6,7 +6,10 @@ import (
 	"context"
 	"debug/elf"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +184,28 @@ func TestBuildUsesTheToolchainPinnedInGoMod(t *testing.T) {
 		} else if got != want {
 			t.Errorf("go.mod %q: go ran with %s, want %s", tt.goMod, got, want)
 		}
+	}
+}
+
+// The environment the artifact asks for is the one the benchmarks measured:
+// a binary started with it runs on one P, whatever the machine has.
+func TestArtifactEnvironmentRunsTheBinaryOnOneP(t *testing.T) {
+	dir := writeModule(t, "unused")
+	source := "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\nfunc main() { fmt.Print(runtime.GOMAXPROCS(0)) }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(source), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	artifact, _ := build(t, dir, runtime.GOARCH)
+	if got := artifact.Environ(); !slices.Equal(got, []string{"GOMAXPROCS=1"}) {
+		t.Errorf("Environ() = %q, want [GOMAXPROCS=1]", got)
+	}
+	cmd := exec.Command(artifact.BinaryPath)
+	cmd.Env = artifact.Environ()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != "1" {
+		t.Errorf("the binary ran with GOMAXPROCS %s, want 1", out)
 	}
 }
