@@ -27,6 +27,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	logger.Info("configured", "provider", cfg.ProviderName, "require_existing_user", cfg.RequireExistingUser)
+	// No start-up line: every decision line carries the settings, and one
+	// write fewer is a shorter cold start.
 	lambda.Start(NewHandler(cfg, client, logger).HandleRaw)
 }

@@ -617,6 +617,10 @@ func TestLogsOneJSONLinePerDecisionWithoutPersonalData(t *testing.T) {
 				t.Errorf("scenario %d: no %q in %v", i, k, lines[0])
 			}
 		}
+		// The settings behind the decision: the function writes no start-up line.
+		if lines[0]["provider"] != defaultCfg.ProviderName || lines[0]["require_existing_user"] != defaultCfg.RequireExistingUser {
+			t.Errorf("scenario %d: settings %v / %v, want %s / %v", i, lines[0]["provider"], lines[0]["require_existing_user"], defaultCfg.ProviderName, defaultCfg.RequireExistingUser)
+		}
 		all.Write(buf.Bytes())
 	}
 	text := strings.ToLower(all.String())
