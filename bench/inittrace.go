@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
 )
 
 // startupTrace is what GODEBUG=inittrace=1 reports for the bootstrap binary:
@@ -32,14 +34,15 @@ var credentialPackage = regexp.MustCompile(`^github\.com/aws/aws-sdk-go-v2/(serv
 // initLine is one line of inittrace: "init pkg @0.52 ms, 0.011 ms clock, ...".
 var initLine = regexp.MustCompile(`^init (\S+) @([0-9.]+) ms, ([0-9.]+) ms clock`)
 
-// measureInitTrace starts the binary n times with GODEBUG=inittrace=1 and no
-// Runtime API, so it exits right after start-up, and parses its trace.
-func measureInitTrace(ctx context.Context, binary string, n int) (startupTrace, error) {
+// measureInitTrace starts the function n times with its runtime environment,
+// GODEBUG=inittrace=1 and no Runtime API, so it exits right after start-up,
+// and parses its trace.
+func measureInitTrace(ctx context.Context, fn lambdabuild.Artifact, n int) (startupTrace, error) {
 	var clocks, mains []time.Duration
 	found := map[string]bool{}
 	for range n {
-		cmd := exec.CommandContext(ctx, binary)
-		cmd.Env = []string{"GODEBUG=inittrace=1", "PATH=/usr/bin:/bin"}
+		cmd := exec.CommandContext(ctx, fn.BinaryPath)
+		cmd.Env = append(fn.Environ(), "GODEBUG=inittrace=1", "PATH=/usr/bin:/bin")
 		// The function exits non-zero without its environment; only the
 		// trace matters here.
 		out, _ := cmd.CombinedOutput()

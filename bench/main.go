@@ -111,7 +111,7 @@ func run(ctx context.Context, o options) (string, error) {
 		return "", err
 	}
 	progress("%d starts with GODEBUG=inittrace=1", o.initStarts)
-	startup, err := measureInitTrace(ctx, host.BinaryPath, o.initStarts)
+	startup, err := measureInitTrace(ctx, host, o.initStarts)
 	if err != nil {
 		return "", err
 	}
