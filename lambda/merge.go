@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -29,9 +28,6 @@ const (
 	listLimit    = 60
 	maxListPages = 3
 )
-
-// userPoolIDPattern is Cognito's documented pattern for user pool IDs.
-var userPoolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 
 // cognitoAPI is the part of the Cognito client the function uses.
 type cognitoAPI interface {
@@ -65,10 +61,16 @@ type decision struct {
 	stack      string    // set when a panic was recovered
 }
 
-// HandleRaw is the Lambda entry point. It decodes the payload strictly, runs
-// the decision, and returns the input payload unchanged so Cognito continues
-// with the event it sent. Any panic becomes an error, so the process keeps
-// serving.
+// Invoke makes Handler a lambda.Handler: the runtime hands it the event's
+// bytes and posts the bytes it returns, with no reflection and no JSON pass
+// of its own around HandleRaw.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return h.HandleRaw(ctx, payload)
+}
+
+// HandleRaw decodes the payload strictly, runs the decision, and returns the
+// input payload unchanged so Cognito continues with the event it sent. Any
+// panic becomes an error, so the process keeps serving.
 func (h *Handler) HandleRaw(ctx context.Context, payload json.RawMessage) (out json.RawMessage, err error) {
 	start := h.now()
 	d := &decision{}
@@ -140,7 +142,7 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		d.action, d.reason = "skip", "other_provider"
 		return nil
 	}
-	if !userPoolIDPattern.MatchString(ev.UserPoolID) || len(ev.UserPoolID) > 55 {
+	if !isUserPoolID(ev.UserPoolID) {
 		d.action, d.reason = "error", "invalid_event"
 		return &InvalidEventError{Err: errors.New("event has no valid userPoolId")}
 	}
