@@ -29,5 +29,5 @@ func main() {
 
 	// No start-up line: every decision line carries the settings, and one
 	// write fewer is a shorter cold start.
-	lambda.Start(NewHandler(cfg, client, logger).HandleRaw)
+	lambda.Start(NewHandler(cfg, client, logger))
 }

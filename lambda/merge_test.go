@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -639,3 +640,27 @@ func TestLogsOneJSONLinePerDecisionWithoutPersonalData(t *testing.T) {
 
 // discardLogger is used where log output is not under test.
 var discardLogger = slog.New(slog.DiscardHandler)
+
+// lambda.Start uses Invoke as is: the event's bytes go in, and on success
+// the same bytes come back, whitespace and all.
+func TestInvokeAnswersWithTheEventBytes(t *testing.T) {
+	t.Parallel()
+	var _ lambda.Handler = (*Handler)(nil)
+	payload := append(fixture(t, "external-descope.json"), "\n  "...)
+	fake := newFake(jane())
+	h, _ := newTestHandler(defaultCfg, fake)
+	out, err := h.Invoke(context.Background(), payload)
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	if !bytes.Equal(out, payload) {
+		t.Errorf("Invoke answered %q, want the event's bytes %q", out, payload)
+	}
+	if len(fake.links) != 1 {
+		t.Errorf("links = %d, want 1", len(fake.links))
+	}
+
+	if _, err := h.Invoke(context.Background(), []byte("not json")); err == nil || !strings.Contains(err.Error(), "invalid sign-up event") {
+		t.Errorf("Invoke(not json) error = %v, want the invalid event refusal", err)
+	}
+}
