@@ -54,6 +54,7 @@ func renderReport(o options, m machine, sizes artifactSizes, results []runResult
 	} else {
 		emulatorNote += "."
 	}
+	emulatorNote += " Each cold start here also waits for one of those ListUsers answers: the same time for both implementations, so a larger share of Go's start than of Python's."
 	for _, backend := range []struct{ name, title, note string }{
 		{"cognito-local", "Through cognito-local (the e2e tests' Cognito stand-in)", emulatorNote},
 		{"stub", "Through the in-memory stub (the trigger's own cost)",
