@@ -196,10 +196,12 @@ func measureEmulatorFloor(ctx context.Context, w *world, warmups, n int) ([]time
 
 // measureColdStarts starts each implementation n times, alternating between
 // them so that other load on the machine falls on all of them alike, and
-// times process start to first response. One extra, discarded start of each
-// first warms the OS file cache, so every measured start finds the binary or
-// the interpreter's modules in memory. It returns the samples per
-// implementation, in the order given.
+// times process start to first response. Each round starts with the next
+// implementation, so none always follows the same one (and the exit of the
+// process before it). One extra, discarded start of each first warms the OS
+// file cache, so every measured start finds the binary or the interpreter's
+// modules in memory. It returns the samples per implementation, in the order
+// given.
 func measureColdStarts(ctx context.Context, b backend, impls []implementation, event []byte, n int) ([][]time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, loopTimeout)
 	defer cancel()
@@ -210,7 +212,8 @@ func measureColdStarts(ctx context.Context, b backend, impls []implementation, e
 	defer proxy.Close()
 	samples := make([][]time.Duration, len(impls))
 	for i := -1; i < n; i++ {
-		for j, impl := range impls {
+		for _, j := range roundOrder(max(i, 0), len(impls)) {
+			impl := impls[j]
 			d, err := coldStart(ctx, impl.functionOptions(proxy.URL), event)
 			if err != nil {
 				return nil, fmt.Errorf("%s cold start %d: %w", impl.name, i+1, err)
@@ -221,6 +224,16 @@ func measureColdStarts(ctx context.Context, b backend, impls []implementation, e
 		}
 	}
 	return samples, nil
+}
+
+// roundOrder is the order of the count implementations in a round: each
+// round starts one later than the one before.
+func roundOrder(round, count int) []int {
+	order := make([]int, count)
+	for k := range order {
+		order[k] = (round + k) % count
+	}
+	return order
 }
 
 // coldStart starts a new function process, invokes it once and stops it.

@@ -105,7 +105,7 @@ func renderReport(o options, m machine, sizes artifactSizes, results []runResult
 	fmt.Fprintf(&out, "\n## Merge function: Go and the blog's Python + boto3\n")
 	fmt.Fprintf(&out, "\nSame run, same harness, same events: a local Runtime API, a recording proxy, and the backend named in each table. "+
 		"The Go function runs with the environment its build asks for, as it is deployed (%s). "+
-		"Cold start: %d process starts each, alternating between the implementations so that other load on the machine falls on both alike, from just before exec to the first response posted (link path), after one discarded start of each that warms the file cache. "+
+		"Cold start: %d process starts each, alternating between the implementations, each round starting with the next one, so that other load on the machine falls on all alike, from just before exec to the first response posted (link path), after one discarded start of each that warms the file cache. "+
 		"Warm: %d sequential invocations per path in one process, after %d unmeasured ones, each timed from enqueue at the Runtime API to the posted response. "+
 		"Peak RSS: the warm process's VmHWM, read after all its invocations, just before it is killed. Ratios are Go / Python.\n",
 		goEnvironment(results), o.coldStarts, o.warmInvokes, o.warmups)
