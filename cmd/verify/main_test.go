@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,14 +13,8 @@ import (
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
 )
 
-// TestMain fences the process off from real AWS (verifytest.FenceOffAWS).
-func TestMain(m *testing.M) {
-	if err := vt.FenceOffAWS(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	os.Exit(m.Run())
-}
+// TestMain fences the process off from real AWS.
+func TestMain(m *testing.M) { vt.RunFenced(m) }
 
 // withFakePulumi puts a `pulumi` first on PATH that prints w's outputs and config.
 func withFakePulumi(t *testing.T, w *vt.World) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,14 +12,8 @@ import (
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
 )
 
-// TestMain fences the process off from real AWS (verifytest.FenceOffAWS).
-func TestMain(m *testing.M) {
-	if err := vt.FenceOffAWS(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	os.Exit(m.Run())
-}
+// TestMain fences the process off from real AWS.
+func TestMain(m *testing.M) { vt.RunFenced(m) }
 
 func runWorld(t *testing.T, w *vt.World) verify.Report {
 	t.Helper()

@@ -379,10 +379,19 @@ func writeJSONError(rw http.ResponseWriter, e AWSError, jsonProtocol bool) {
 	writeJSON(rw, e.Status, map[string]string{"Type": "User", "Message": e.Message})
 }
 
-// FenceOffAWS fences the process off from real AWS for a TestMain
-// (lambdaharness.IsolateProcessAWSEnv), with this package's fake credentials,
-// which the stubs require requests to be signed with.
-func FenceOffAWS() error {
+// RunFenced is a package's TestMain: it fences the process off from real
+// AWS (lambdaharness.IsolateProcessAWSEnv), with this package's fake
+// credentials, which the stubs require requests to be signed with, then
+// runs the tests and exits with their status.
+func RunFenced(m *testing.M) {
+	if err := fenceOffAWS(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func fenceOffAWS() error {
 	if err := lambdaharness.IsolateProcessAWSEnv(); err != nil {
 		return err
 	}
