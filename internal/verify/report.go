@@ -22,7 +22,7 @@ const (
 	StatusFail    Status = "fail"
 )
 
-// Exit codes of the verify command, documented in its --help and the README.
+// Exit codes of the verify command, documented in its --help and docs/verify.md.
 const (
 	ExitPassed  = 0 // every check passed
 	ExitFailed  = 1 // at least one check failed
