@@ -28,22 +28,13 @@ var providerDetailsFilledByAWS = []string{
 // set. In an adopted pool a destroy leaves the provider, imported or not
 // (adoptedOptions).
 func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, poolID pulumi.StringInput, plan *livepool.Plan, opts ...pulumi.ResourceOption) (*cognito.IdentityProvider, error) {
-	mapping := pulumi.StringMap{
-		// Cognito maps username to sub itself; declaring it avoids a diff.
-		"username":              pulumi.String("sub"),
-		"email":                 pulumi.String("email"),
-		"email_verified":        pulumi.String("email_verified"),
-		"name":                  pulumi.String("name"),
-		DescopeSubjectAttribute: pulumi.String("sub"),
-	}
+	// The mapping lives in livepool, which also gives adopted clients with
+	// a write list write access to every mapped attribute.
+	var liveMapping map[string]string
 	var identifiers pulumi.StringArrayInput
 	opts = withOptions(opts, append(a.adoptedOptions(), pulumi.IgnoreChanges(ignoredProviderDetails()))...)
 	if plan != nil && plan.Provider != nil {
-		for attribute, claim := range plan.Provider.AttributeMapping {
-			if _, set := mapping[attribute]; !set {
-				mapping[attribute] = pulumi.String(claim)
-			}
-		}
+		liveMapping = plan.Provider.AttributeMapping
 		if len(plan.Provider.IdpIdentifiers) > 0 {
 			identifiers = pulumi.ToStringArray(plan.Provider.IdpIdentifiers)
 		}
@@ -64,7 +55,7 @@ func newDescopeProvider(ctx *pulumi.Context, name string, a CognitoPasskeysArgs,
 			"authorize_scopes":          pulumi.String(DescopeScopes),
 			"attributes_request_method": pulumi.String("GET"),
 		},
-		AttributeMapping: mapping,
+		AttributeMapping: pulumi.ToStringMap(livepool.DescopeAttributeMapping(liveMapping)),
 		IdpIdentifiers:   identifiers,
 	}, opts...)
 }

@@ -115,8 +115,9 @@ func Adopt(state *State, owned Owned) (*Plan, error) {
 		Pool:                 PoolPlan{ImportID: poolID, Args: poolArgs(state, owned)},
 		PreviousPreSignUpARN: previousPreSignUp(state, owned),
 	}
+	mapped := mappedAttributes(state)
 	for _, client := range state.Clients {
-		plan.Clients = append(plan.Clients, clientPlan(client, owned))
+		plan.Clients = append(plan.Clients, clientPlan(client, owned, mapped))
 	}
 	if p := state.Provider; p != nil {
 		plan.Provider = &ProviderPlan{
@@ -126,12 +127,13 @@ func Adopt(state *State, owned Owned) (*Plan, error) {
 		}
 	}
 	plan.Domains, plan.HostedDomain = domainPlans(state)
-	plan.Changes = changes(state, owned)
+	plan.Changes = changes(state, owned, mapped)
 	return plan, nil
 }
 
-// changes lists the owned changes the plan makes to the live state.
-func changes(state *State, owned Owned) []string {
+// changes lists the owned changes the plan makes to the live state, and the
+// one carried setting that changes shape (the legacy validity).
+func changes(state *State, owned Owned, mapped []string) []string {
 	poolID := aws.ToString(state.Pool.Id)
 	var out []string
 	live := ""
@@ -155,6 +157,9 @@ func changes(state *State, owned Owned) []string {
 	}) {
 		out = append(out, fmt.Sprintf("user pool %s: add the custom attribute custom:%s (in place)", poolID, DescopeSubjectAttribute))
 	}
+	if days := legacyValidityDays(state.Pool); days != 0 {
+		out = append(out, fmt.Sprintf("user pool %s: carry the legacy UnusedAccountValidityDays (%d days) as PasswordPolicy.TemporaryPasswordValidityDays; Cognito then no longer accepts the legacy setting", poolID, days))
+	}
 	for _, c := range state.Clients {
 		clientID := aws.ToString(c.ClientId)
 		if !slices.Contains(c.SupportedIdentityProviders, owned.ProviderName) {
@@ -168,6 +173,9 @@ func changes(state *State, owned Owned) []string {
 		}
 		if !aws.ToBool(c.AllowedOAuthFlowsUserPoolClient) {
 			out = append(out, fmt.Sprintf("app client %s: turn on AllowedOAuthFlowsUserPoolClient", clientID))
+		}
+		if missing := missingWrites(c, mapped); len(missing) > 0 {
+			out = append(out, fmt.Sprintf("app client %s: add %s to WriteAttributes (the Descope provider maps them; Cognito fails a federated sign-in that cannot write one)", clientID, strings.Join(missing, ", ")))
 		}
 	}
 	return out

@@ -17,8 +17,10 @@
 //
 // What adoption changes: the pre sign-up trigger (to the merge function), the
 // custom:descope_sub attribute (added in place), and on the given clients the
-// provider in SupportedIdentityProviders plus the code flow with openid.
-// Plan.Changes lists them in words; it is empty once the pool is adopted.
+// provider in SupportedIdentityProviders plus the code flow with openid, and
+// the provider's mapped attributes in an explicit write list. Plan.Changes
+// lists them in words (and a legacy temporary password validity carried into
+// the password policy); it is empty once the pool is adopted.
 // Owned.Detach plans the way back: only the trigger returns to the one
 // adoption replaced.
 package livepool

@@ -29,11 +29,22 @@ type fieldRule struct {
 	disposition disposition
 	// input is the pulumi input path of a carried field.
 	input string
-	// why explains read-only and refused fields.
+	// why explains read-only and refused fields, and when a carried field is
+	// left undeclared.
 	why string
+	// undeclaredWhen reports, for the whole live value (a types.UserPoolType,
+	// MFAConfig, types.UserPoolClientType or types.DomainDescriptionType),
+	// that the carried field is deliberately left undeclared; nil: never.
+	undeclaredWhen func(live any) bool
 }
 
-func carry(input string) fieldRule   { return fieldRule{disposition: carried, input: input} }
+func carry(input string) fieldRule { return fieldRule{disposition: carried, input: input} }
+
+// carryUnless is carried, except where undeclared holds for the live value.
+func carryUnless[T any](input, why string, undeclared func(T) bool) fieldRule {
+	return fieldRule{disposition: carried, input: input, why: why, undeclaredWhen: func(live any) bool { return undeclared(live.(T)) }}
+}
+
 func ownedBy(why string) fieldRule   { return fieldRule{disposition: owned, why: why} }
 func readOnlyF(why string) fieldRule { return fieldRule{disposition: readOnly, why: why} }
 func refuse(why string) fieldRule    { return fieldRule{disposition: refused, why: why} }
@@ -41,6 +52,8 @@ func refuse(why string) fieldRule    { return fieldRule{disposition: refused, wh
 // poolFieldRules covers every field of types.UserPoolType. Read-only and
 // refused rules may cover a whole subtree; carried and owned rules name one
 // leaf each, so a field the SDK adds anywhere fails TestEveryPoolFieldIsDecided.
+// (The invitation messages are carried when all three are set; Check refuses
+// a template missing only some.)
 var poolFieldRules = map[string]fieldRule{
 	"AccountRecoverySetting.RecoveryMechanisms[].Name":         carry("accountRecoverySetting.recoveryMechanisms[].name"),
 	"AccountRecoverySetting.RecoveryMechanisms[].Priority":     carry("accountRecoverySetting.recoveryMechanisms[].priority"),
@@ -48,7 +61,11 @@ var poolFieldRules = map[string]fieldRule{
 	"AdminCreateUserConfig.InviteMessageTemplate.EmailMessage": carry("adminCreateUserConfig.inviteMessageTemplate.emailMessage"),
 	"AdminCreateUserConfig.InviteMessageTemplate.EmailSubject": carry("adminCreateUserConfig.inviteMessageTemplate.emailSubject"),
 	"AdminCreateUserConfig.InviteMessageTemplate.SMSMessage":   carry("adminCreateUserConfig.inviteMessageTemplate.smsMessage"),
-	"AdminCreateUserConfig.UnusedAccountValidityDays":          readOnlyF("deprecated by AWS; PasswordPolicy.TemporaryPasswordValidityDays carries the setting, and the provider drops this field"),
+	"AdminCreateUserConfig.UnusedAccountValidityDays": carryUnless("passwordPolicy.temporaryPasswordValidityDays",
+		"pulumi-aws has only the new setting; the legacy one carries over only where the pool has no PasswordPolicy.TemporaryPasswordValidityDays",
+		func(p types.UserPoolType) bool {
+			return p.Policies != nil && p.Policies.PasswordPolicy != nil && p.Policies.PasswordPolicy.TemporaryPasswordValidityDays != 0
+		}),
 	"AliasAttributes[]":        carry("aliasAttributes[]"),
 	"Arn":                      readOnlyF("identity"),
 	"AutoVerifiedAttributes[]": carry("autoVerifiedAttributes[]"),
@@ -143,9 +160,9 @@ var clientFieldRules = map[string]fieldRule{
 	"AllowedOAuthFlowsUserPoolClient":              ownedBy("set to true"),
 	"AllowedOAuthScopes[]":                         ownedBy("openid added"),
 	"AnalyticsConfiguration.ApplicationArn":        carry("analyticsConfiguration.applicationArn"),
-	"AnalyticsConfiguration.ApplicationId":         carry("analyticsConfiguration.applicationId"),
-	"AnalyticsConfiguration.ExternalId":            carry("analyticsConfiguration.externalId"),
-	"AnalyticsConfiguration.RoleArn":               carry("analyticsConfiguration.roleArn"),
+	"AnalyticsConfiguration.ApplicationId":         carryUnless("analyticsConfiguration.applicationId", "the provider refuses it beside applicationArn", analyticsByARN),
+	"AnalyticsConfiguration.ExternalId":            carryUnless("analyticsConfiguration.externalId", "the provider refuses it beside applicationArn", analyticsByARN),
+	"AnalyticsConfiguration.RoleArn":               carryUnless("analyticsConfiguration.roleArn", "beside applicationArn it is the service-linked role Cognito fills in, and the provider refuses it in the configuration", analyticsByARN),
 	"AnalyticsConfiguration.UserDataShared":        carry("analyticsConfiguration.userDataShared"),
 	"AuthSessionValidity":                          carry("authSessionValidity"),
 	"CallbackURLs[]":                               carry("callbackUrls[]"),
@@ -166,11 +183,36 @@ var clientFieldRules = map[string]fieldRule{
 	"RefreshTokenRotation.RetryGracePeriodSeconds": carry("refreshTokenRotation.retryGracePeriodSeconds"),
 	"RefreshTokenValidity":                         carry("refreshTokenValidity"),
 	"SupportedIdentityProviders[]":                 ownedBy("the Descope provider added"),
-	"TokenValidityUnits.AccessToken":               carry("tokenValidityUnits.accessToken"),
-	"TokenValidityUnits.IdToken":                   carry("tokenValidityUnits.idToken"),
-	"TokenValidityUnits.RefreshToken":              carry("tokenValidityUnits.refreshToken"),
+	"TokenValidityUnits.AccessToken":               carryUnless("tokenValidityUnits.accessToken", unitsWhy, defaultUnits),
+	"TokenValidityUnits.IdToken":                   carryUnless("tokenValidityUnits.idToken", unitsWhy, defaultUnits),
+	"TokenValidityUnits.RefreshToken":              carryUnless("tokenValidityUnits.refreshToken", unitsWhy, defaultUnits),
 	"UserPoolId":                                   carry("userPoolId"),
-	"WriteAttributes[]":                            carry("writeAttributes[]"),
+	"WriteAttributes[]":                            ownedBy("the provider's mapped attributes added to an explicit list"),
+}
+
+const unitsWhy = "the provider's Read leaves the default units (hours, hours, days) out of an imported client's state"
+
+func defaultUnits(c types.UserPoolClientType) bool {
+	u := c.TokenValidityUnits
+	return u != nil && u.AccessToken == types.TimeUnitsTypeHours && u.IdToken == types.TimeUnitsTypeHours && u.RefreshToken == types.TimeUnitsTypeDays
+}
+
+func analyticsByARN(c types.UserPoolClientType) bool {
+	return c.AnalyticsConfiguration != nil && c.AnalyticsConfiguration.ApplicationArn != nil
+}
+
+// domainFieldRules covers types.DomainDescriptionType.
+var domainFieldRules = map[string]fieldRule{
+	"AWSAccountId":                      readOnlyF("identity"),
+	"CloudFrontDistribution":            readOnlyF("status"),
+	"CustomDomainConfig.CertificateArn": carry("certificateArn"),
+	"Domain":                            carry("domain"),
+	"ManagedLoginVersion":               carry("managedLoginVersion"),
+	"Routing":                           refuse("pulumi-aws v6 has no domain routing (failover) setting"),
+	"S3Bucket":                          readOnlyF("status"),
+	"Status":                            readOnlyF("status"),
+	"UserPoolId":                        carry("userPoolId"),
+	"Version":                           readOnlyF("status"),
 }
 
 // ruleFor finds the rule of a field pattern: its own, or (for read-only,
@@ -199,6 +241,7 @@ var decidedTypes = []struct {
 	{"types.UserPoolType", reflect.TypeFor[types.UserPoolType](), poolFieldRules},
 	{"GetUserPoolMfaConfigOutput", reflect.TypeFor[cognitoidentityprovider.GetUserPoolMfaConfigOutput](), mfaFieldRules},
 	{"types.UserPoolClientType", reflect.TypeFor[types.UserPoolClientType](), clientFieldRules},
+	{"types.DomainDescriptionType", reflect.TypeFor[types.DomainDescriptionType](), domainFieldRules},
 }
 
 // TestEveryFieldIsDecided fails when the SDK has a field that is neither

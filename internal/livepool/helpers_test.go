@@ -27,9 +27,12 @@ const (
 	recordedPoolID      = "us-east-1_AdOpT1234"
 	recordedAliasPoolID = "us-east-1_AliasPool1"
 	recordedClientID    = "4h3kacmewebclient000000001"
-	recordedBlogTrigger = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
-	mergeFunctionName   = "passkeys-dev-merge"
-	mergeFunctionARN    = "arn:aws:lambda:us-east-1:123456789012:function:" + mergeFunctionName
+	// recordedMobileClientID has no write list, non-default token units and
+	// analytics configured by project ID.
+	recordedMobileClientID = "4h3kacmemobileclient000002"
+	recordedBlogTrigger    = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	mergeFunctionName      = "passkeys-dev-merge"
+	mergeFunctionARN       = "arn:aws:lambda:us-east-1:123456789012:function:" + mergeFunctionName
 )
 
 // recordedCognito serves the recorded answers on loopback and returns a

@@ -84,8 +84,8 @@ func TestMotoPoolIsAdoptedExactlyAndStably(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second run refused: %v", err)
 	}
-	if len(plan.Changes) != 3 || len(secondPlan.Changes) != 0 {
-		t.Errorf("changes: first run %v (want the trigger, the attribute and the provider), second run %v (want none)", plan.Changes, secondPlan.Changes)
+	if len(plan.Changes) != 4 || len(secondPlan.Changes) != 0 {
+		t.Errorf("changes: first run %v (want the trigger, the attribute, the provider and the write list), second run %v (want none)", plan.Changes, secondPlan.Changes)
 	}
 	second := register(t, secondPlan)
 	if !reflect.DeepEqual(first, second) {
@@ -137,5 +137,42 @@ func TestMotoRefusesAnUnsafePool(t *testing.T) {
 		if !strings.Contains(err.Error(), setting) {
 			t.Errorf("refusal does not name %s:\n%v", setting, err)
 		}
+	}
+}
+
+// TestMotoLegacyTemporaryPasswordValidityIsKept: a pool created with only
+// the legacy UnusedAccountValidityDays keeps that validity through adoption,
+// as the password policy's TemporaryPasswordValidityDays.
+func TestMotoLegacyTemporaryPasswordValidityIsKept(t *testing.T) {
+	livepooltest.StartMoto(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	api, err := NewClient(ctx, "us-east-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := api.CreateUserPool(ctx, &cognitoidentityprovider.CreateUserPoolInput{
+		PoolName:              aws.String("legacy"),
+		UsernameAttributes:    []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
+		Policies:              &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(10)}},
+		AdminCreateUserConfig: &types.AdminCreateUserConfigType{UnusedAccountValidityDays: 4},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := Read(ctx, api, Request{UserPoolID: aws.ToString(created.UserPool.Id), ProviderName: "Descope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pp := state.Pool.Policies.PasswordPolicy; pp.TemporaryPasswordValidityDays != 0 || state.Pool.AdminCreateUserConfig.UnusedAccountValidityDays != 4 {
+		t.Fatalf("the emulated pool reports TemporaryPasswordValidityDays %d and UnusedAccountValidityDays %d, want 0 and 4",
+			pp.TemporaryPasswordValidityDays, state.Pool.AdminCreateUserConfig.UnusedAccountValidityDays)
+	}
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := lookup(register(t, plan).pool, "passwordPolicy.temporaryPasswordValidityDays"); v != float64(4) {
+		t.Errorf("temporaryPasswordValidityDays %v, want the legacy 4", v)
 	}
 }

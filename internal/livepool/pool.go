@@ -46,6 +46,10 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 	}
 	if policies := pool.Policies; policies != nil {
 		if pp := policies.PasswordPolicy; pp != nil {
+			validityDays := pp.TemporaryPasswordValidityDays
+			if legacy := legacyValidityDays(pool); legacy != 0 {
+				validityDays = legacy
+			}
 			args.PasswordPolicy = &cognito.UserPoolPasswordPolicyArgs{
 				MinimumLength:                 intPtr(pp.MinimumLength),
 				PasswordHistorySize:           intPtr(pp.PasswordHistorySize),
@@ -53,7 +57,7 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 				RequireNumbers:                pulumi.Bool(pp.RequireNumbers),
 				RequireSymbols:                pulumi.Bool(pp.RequireSymbols),
 				RequireUppercase:              pulumi.Bool(pp.RequireUppercase),
-				TemporaryPasswordValidityDays: pulumi.Int(int(pp.TemporaryPasswordValidityDays)),
+				TemporaryPasswordValidityDays: pulumi.Int(int(validityDays)),
 			}
 		}
 		if sp := policies.SignInPolicy; sp != nil && len(sp.AllowedFirstAuthFactors) > 0 {
@@ -72,7 +76,10 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 	}
 	if ac := pool.AdminCreateUserConfig; ac != nil {
 		config := &cognito.UserPoolAdminCreateUserConfigArgs{AllowAdminCreateUserOnly: pulumi.Bool(ac.AllowAdminCreateUserOnly)}
-		if t := ac.InviteMessageTemplate; t != nil {
+		// A template without any message stays undeclared: the provider
+		// sends every message of a declared one, and Cognito rejects empty
+		// messages (a template missing only some is refused by Check).
+		if t := ac.InviteMessageTemplate; t != nil && !(aws.ToString(t.EmailMessage) == "" && aws.ToString(t.EmailSubject) == "" && aws.ToString(t.SMSMessage) == "") {
 			config.InviteMessageTemplate = &cognito.UserPoolAdminCreateUserConfigInviteMessageTemplateArgs{
 				EmailMessage: stringPtr(t.EmailMessage),
 				EmailSubject: stringPtr(t.EmailSubject),
@@ -124,6 +131,23 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 	}
 	mfaArgs(state, args)
 	return args
+}
+
+// legacyValidityDays is the legacy AdminCreateUserConfig.UnusedAccountValidityDays
+// of a pool whose password policy has no TemporaryPasswordValidityDays, else
+// 0. Both say how long a temporary password stays valid; pulumi-aws has only
+// the password policy's, so the legacy value is declared there (botocore:
+// once TemporaryPasswordValidityDays is set, the legacy parameter can no
+// longer be set). Check refuses a legacy value without a password policy.
+func legacyValidityDays(pool types.UserPoolType) int32 {
+	ac := pool.AdminCreateUserConfig
+	if ac == nil || ac.UnusedAccountValidityDays == 0 {
+		return 0
+	}
+	if pool.Policies != nil && pool.Policies.PasswordPolicy != nil && pool.Policies.PasswordPolicy.TemporaryPasswordValidityDays != 0 {
+		return 0
+	}
+	return ac.UnusedAccountValidityDays
 }
 
 // mfaArgs carries GetUserPoolMfaConfig's answer, which is where the provider

@@ -3,6 +3,7 @@ package livepool
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -111,6 +112,27 @@ func Check(state *State, owned Owned) error {
 		}
 	}
 
+	if ac := pool.AdminCreateUserConfig; ac != nil {
+		if days := legacyValidityDays(pool); days != 0 && (pool.Policies == nil || pool.Policies.PasswordPolicy == nil) {
+			refuse("AdminCreateUserConfig.UnusedAccountValidityDays",
+				fmt.Sprintf("temporary passwords stay valid %d days by the legacy setting, and the pool reports no password policy to carry it in; pulumi-aws has only PasswordPolicy.TemporaryPasswordValidityDays", days),
+				"set the temporary password validity in the console (Authentication > Sign-in > Password policy), then preview again")
+		}
+		if t := ac.InviteMessageTemplate; t != nil {
+			messages := map[string]string{"EmailMessage": aws.ToString(t.EmailMessage), "EmailSubject": aws.ToString(t.EmailSubject), "SMSMessage": aws.ToString(t.SMSMessage)}
+			// All empty is Cognito's default template, left undeclared.
+			if slices.ContainsFunc(slices.Collect(maps.Values(messages)), func(m string) bool { return m != "" }) {
+				for _, setting := range slices.Sorted(maps.Keys(messages)) {
+					if messages[setting] == "" {
+						refuse("AdminCreateUserConfig.InviteMessageTemplate."+setting,
+							"the invitation template has other messages but this one is empty; pulumi-aws sends every message of the template, and Cognito rejects an empty one, so the pool update would fail",
+							"write it in the console (Messaging > Message templates > Invitation messages; the email and SMS messages need {username} and {####}), then preview again")
+					}
+				}
+			}
+		}
+	}
+
 	if wa := state.MFA.WebAuthnConfiguration; wa != nil && wa.FactorConfiguration == types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification {
 		refuse("WebAuthnConfiguration.FactorConfiguration",
 			"passkeys count as multi-factor authentication in this pool, which pulumi-aws v6 cannot express, so adopting would reset it",
@@ -127,6 +149,13 @@ func Check(state *State, owned Owned) error {
 			refuse(fmt.Sprintf("appClientIds[%d] (%s).CallbackURLs", i, aws.ToString(client.ClientId)),
 				"the client has no callback URL, so the authorization code flow cannot return to the app",
 				"add the app's callback URL to the client, or drop the client from appClientIds and let the program create one")
+		}
+	}
+	for _, d := range state.Domains {
+		if r := d.Routing; r != nil && r.Failover != nil {
+			refuse(fmt.Sprintf("domain %s.Routing", aws.ToString(d.Domain)),
+				fmt.Sprintf("the domain fails over to %s, which pulumi-aws v6 cannot express, so adopting could drop it", aws.ToString(r.Failover.SecondaryRegion)),
+				"leave userPoolId unset until pulumi-aws can declare domain routing, or remove the failover from the domain first")
 		}
 	}
 	if p := state.Provider; p != nil && p.ProviderType != types.IdentityProviderTypeTypeOidc {

@@ -3,6 +3,8 @@ package livepool
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,6 +125,36 @@ var refusalCases = []struct {
 		reason:  "no callback URL", fix: "add the app's callback URL",
 	},
 	{
+		name: "domain with failover routing",
+		change: func(s *State, _ *Owned) {
+			s.Domains[0].Routing = &types.RoutingType{Failover: &types.FailoverType{
+				PrimaryRoute53HealthCheckId: aws.String("0a1b2c3d-health"), SecondaryRegion: aws.String("us-west-2"),
+			}}
+		},
+		setting: "domain acme-login.Routing",
+		reason:  "us-west-2", fix: "leave userPoolId unset",
+	},
+	{
+		name:    "invitation without an SMS message",
+		change:  func(s *State, _ *Owned) { s.Pool.AdminCreateUserConfig.InviteMessageTemplate.SMSMessage = nil },
+		setting: "AdminCreateUserConfig.InviteMessageTemplate.SMSMessage",
+		reason:  "empty", fix: "Invitation messages",
+	},
+	{
+		name: "invitation without an email subject",
+		change: func(s *State, _ *Owned) {
+			s.Pool.AdminCreateUserConfig.InviteMessageTemplate.EmailSubject = aws.String("")
+		},
+		setting: "AdminCreateUserConfig.InviteMessageTemplate.EmailSubject",
+		reason:  "empty", fix: "Invitation messages",
+	},
+	{
+		name:    "legacy temporary password validity without a password policy",
+		change:  func(s *State, _ *Owned) { s.Pool.Policies.PasswordPolicy = nil },
+		setting: "AdminCreateUserConfig.UnusedAccountValidityDays",
+		reason:  "3 days", fix: "Password policy",
+	},
+	{
 		name:    "provider name taken by another type",
 		change:  func(s *State, _ *Owned) { s.Provider.ProviderType = types.IdentityProviderTypeTypeSaml },
 		setting: "identity provider Descope.ProviderType",
@@ -192,9 +224,13 @@ func TestEveryRefusedFieldHasARefusal(t *testing.T) {
 	for _, tc := range refusalCases {
 		tested[tc.setting] = true
 	}
-	for _, rules := range []map[string]fieldRule{poolFieldRules, mfaFieldRules, clientFieldRules} {
+	for _, rules := range []map[string]fieldRule{poolFieldRules, mfaFieldRules, clientFieldRules, domainFieldRules} {
 		for path, rule := range rules {
-			if rule.disposition == refused && !tested[path] && !tested[path+".Type"] {
+			if rule.disposition != refused || tested[path] || tested[path+".Type"] {
+				continue
+			}
+			// Per-resource settings are named "<resource>.<field>".
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(tested)), func(setting string) bool { return strings.HasSuffix(setting, "."+path) }) {
 				t.Errorf("%s is refused but no refusal case sets it", path)
 			}
 		}

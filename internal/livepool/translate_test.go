@@ -23,7 +23,7 @@ func compareCarried(t *testing.T, what string, live any, rules map[string]fieldR
 			t.Errorf("%s: %s has no rule", what, path)
 			continue
 		}
-		if rule.disposition != carried {
+		if rule.disposition != carried || rule.undeclaredWhen != nil && rule.undeclaredWhen(live) {
 			continue
 		}
 		seen[pattern] = true
@@ -43,12 +43,12 @@ func compareCarried(t *testing.T, what string, live any, rules map[string]fieldR
 // pools, their MFA configuration and the client reaches the declared inputs
 // unchanged, and the recordings set every carried field at least once.
 func TestRecordedPoolsAreCarriedExactly(t *testing.T) {
-	poolSeen, mfaSeen, clientSeen := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	poolSeen, mfaSeen, clientSeen, domainSeen := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, tc := range []struct {
 		poolID  string
 		clients []string
 	}{
-		{recordedPoolID, []string{recordedClientID}},
+		{recordedPoolID, []string{recordedClientID, recordedMobileClientID}},
 		{recordedAliasPoolID, nil},
 	} {
 		state := readRecorded(t, tc.poolID, tc.clients...)
@@ -62,12 +62,15 @@ func TestRecordedPoolsAreCarriedExactly(t *testing.T) {
 		for i, client := range state.Clients {
 			compareCarried(t, aws.ToString(client.ClientId), client, clientFieldRules, got.clients[i], clientSeen)
 		}
+		for i, domain := range state.Domains {
+			compareCarried(t, aws.ToString(domain.Domain), domain, domainFieldRules, got.domains[i], domainSeen)
+		}
 	}
 	for _, check := range []struct {
 		name  string
 		rules map[string]fieldRule
 		seen  map[string]bool
-	}{{"pool", poolFieldRules, poolSeen}, {"MFA", mfaFieldRules, mfaSeen}, {"client", clientFieldRules, clientSeen}} {
+	}{{"pool", poolFieldRules, poolSeen}, {"MFA", mfaFieldRules, mfaSeen}, {"client", clientFieldRules, clientSeen}, {"domain", domainFieldRules, domainSeen}} {
 		for _, pattern := range sortedKeys(check.rules) {
 			if check.rules[pattern].disposition == carried && !check.seen[pattern] {
 				t.Errorf("%s field %s is carried but no recording sets it: add a non-default value to testdata", check.name, pattern)
@@ -214,7 +217,8 @@ func TestPrefixDomainGivesTheHostedUIHost(t *testing.T) {
 
 // afterAdoption is the state Cognito reports once the plan is applied: the
 // subject attribute added, the merge function as trigger, the clients
-// enabled for Descope with code flow.
+// enabled for Descope with code flow and, where they have a write list, able
+// to write the mapped attributes.
 func afterAdoption(state *State) *State {
 	next := *state
 	next.Pool.SchemaAttributes = append(slices.Clone(state.Pool.SchemaAttributes), types.SchemaAttributeType{
@@ -234,6 +238,12 @@ func afterAdoption(state *State) *State {
 		c.AllowedOAuthFlows = appendMissing(c.AllowedOAuthFlows, types.OAuthFlowTypeCode)
 		c.AllowedOAuthScopes = appendMissing(c.AllowedOAuthScopes, "openid")
 		c.SupportedIdentityProviders = appendMissing(c.SupportedIdentityProviders, "Descope")
+		if len(c.WriteAttributes) > 0 {
+			// The attributes the recorded Descope provider maps.
+			for _, attribute := range []string{"custom:descope_sub", "email", "email_verified", "given_name", "name"} {
+				c.WriteAttributes = appendMissing(c.WriteAttributes, attribute)
+			}
+		}
 		next.Clients = append(next.Clients, c)
 	}
 	return &next
@@ -261,6 +271,7 @@ func TestSecondRunDeclaresTheSameInputs(t *testing.T) {
 		"app client " + recordedClientID + ": add code to AllowedOAuthFlows",
 		"app client " + recordedClientID + ": add openid to AllowedOAuthScopes",
 		"app client " + recordedClientID + ": turn on AllowedOAuthFlowsUserPoolClient",
+		"app client " + recordedClientID + ": add custom:descope_sub, email_verified, given_name, name to WriteAttributes (the Descope provider maps them; Cognito fails a federated sign-in that cannot write one)",
 	}
 	if !slices.Equal(first.Changes, wantFirst) {
 		t.Errorf("first run changes\n%s\nwant\n%s", strings.Join(first.Changes, "\n"), strings.Join(wantFirst, "\n"))
@@ -415,5 +426,162 @@ func TestDetachLeavesAnUnadoptedClientAlone(t *testing.T) {
 	}
 	if client["allowedOauthFlowsUserPoolClient"] != false {
 		t.Errorf("allowedOauthFlowsUserPoolClient %v, want the live false", client["allowedOauthFlowsUserPoolClient"])
+	}
+}
+
+// TestAdoptedClientsCanWriteWhatTheProviderMaps: Cognito fails a federated
+// sign-in through a client that cannot write an attribute the provider maps,
+// so a client with an explicit write list gets every mapped attribute (the
+// program's mappings and the live provider's others, not username); a client
+// without a list may write every attribute already and is left alone, and
+// detaching keeps the list adoption left.
+func TestAdoptedClientsCanWriteWhatTheProviderMaps(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID, recordedMobileClientID)
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := register(t, plan)
+	wantWeb := []string{"email", "custom:descope_sub", "email_verified", "given_name", "name"}
+	if v, _ := got.clients[0]["writeAttributes"].([]any); !slices.Equal(asStrings(v), wantWeb) {
+		t.Errorf("web client writeAttributes %v, want %v", v, wantWeb)
+	}
+	if v, declared := got.clients[1]["writeAttributes"]; declared {
+		t.Errorf("mobile client (no write list: every attribute writable) declares writeAttributes %v", v)
+	}
+	want := "app client " + recordedClientID + ": add custom:descope_sub, email_verified, given_name, name to WriteAttributes (the Descope provider maps them; Cognito fails a federated sign-in that cannot write one)"
+	if !slices.Contains(plan.Changes, want) {
+		t.Errorf("changes %v do not name the write list change %q", plan.Changes, want)
+	}
+	for _, change := range plan.Changes {
+		if strings.Contains(change, recordedMobileClientID) && strings.Contains(change, "WriteAttributes") {
+			t.Errorf("change %q for the client without a write list", change)
+		}
+	}
+
+	detaching, err := Adopt(afterAdoption(state), Owned{ProviderName: "Descope", MergeFunctionName: mergeFunctionName, Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := register(t, detaching).clients[0]["writeAttributes"].([]any); !slices.Equal(asStrings(v), wantWeb) {
+		t.Errorf("detaching declares writeAttributes %v, want what adoption left %v", v, wantWeb)
+	}
+}
+
+// TestDescopeAttributeMappingKeepsLiveMappings: the provider's mapping is the
+// program's, plus the live provider's other mappings; the program's win.
+func TestDescopeAttributeMappingKeepsLiveMappings(t *testing.T) {
+	got := DescopeAttributeMapping(map[string]string{"email": "mail", "given_name": "given_name"})
+	want := map[string]string{
+		"username": "sub", "email": "email", "email_verified": "email_verified", "name": "name",
+		"custom:" + DescopeSubjectAttribute: "sub", "given_name": "given_name",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DescopeAttributeMapping = %v, want %v", got, want)
+	}
+}
+
+// TestTokenValidityUnitsAsTheProviderReadsThem: the provider's Read leaves
+// the default units (hours, hours, days) out of an imported client's state,
+// so declaring them would show "+ tokenValidityUnits" in the first preview;
+// any other units are declared as they are live.
+func TestTokenValidityUnitsAsTheProviderReadsThem(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID, recordedMobileClientID)
+	web, mobile := state.Clients[0].TokenValidityUnits, state.Clients[1].TokenValidityUnits
+	if web == nil || web.AccessToken != types.TimeUnitsTypeHours || mobile == nil || mobile.AccessToken != types.TimeUnitsTypeMinutes {
+		t.Fatal("the recordings should hold the default units (web) and minutes (mobile)")
+	}
+	for _, tc := range []struct {
+		name  string
+		units *types.TokenValidityUnitsType
+		want  map[string]any // nil: not declared
+	}{
+		{"recorded defaults", web, nil},
+		{"recorded minutes", mobile, map[string]any{"accessToken": "minutes", "idToken": "minutes", "refreshToken": "days"}},
+		{"one unit differs", &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeHours, IdToken: types.TimeUnitsTypeHours, RefreshToken: types.TimeUnitsTypeHours},
+			map[string]any{"accessToken": "hours", "idToken": "hours", "refreshToken": "hours"}},
+		{"none reported", &types.TokenValidityUnitsType{}, nil},
+		{"absent", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state.Clients[0].TokenValidityUnits = tc.units
+			plan, err := Adopt(state, ownedForTest())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, declared := register(t, plan).clients[0]["tokenValidityUnits"]
+			if tc.want == nil && declared || tc.want != nil && !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("tokenValidityUnits %v (declared %v), want %v", got, declared, tc.want)
+			}
+		})
+	}
+}
+
+// TestAnalyticsAsTheProviderAcceptsThem: a configuration by project ARN is
+// declared by its ARN alone (the provider refuses applicationId, externalId
+// and roleArn beside it; roleArn is then the service-linked role Cognito
+// fills in); one by project ID keeps its ID, role and external ID.
+func TestAnalyticsAsTheProviderAcceptsThem(t *testing.T) {
+	state := readRecorded(t, recordedPoolID, recordedClientID, recordedMobileClientID)
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := register(t, plan)
+	for i, want := range []map[string]any{
+		{"applicationArn": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/acmepinpointapp0001", "userDataShared": true},
+		{"applicationId": "acmepinpointapp0002", "roleArn": "arn:aws:iam::123456789012:role/acme-pinpoint", "externalId": "acme-analytics", "userDataShared": false},
+	} {
+		if v := got.clients[i]["analyticsConfiguration"]; !reflect.DeepEqual(v, want) {
+			t.Errorf("client %s analyticsConfiguration\n got %v\nwant %v", aws.ToString(state.Clients[i].ClientId), v, want)
+		}
+	}
+}
+
+// TestLegacyTemporaryPasswordValidityIsKept: a pool that holds only the
+// legacy UnusedAccountValidityDays keeps that validity, declared as the
+// password policy's TemporaryPasswordValidityDays (pulumi-aws has no other),
+// and the preview says so; where both are set, the password policy's wins.
+func TestLegacyTemporaryPasswordValidityIsKept(t *testing.T) {
+	for _, tc := range []struct {
+		poolID     string
+		wantDays   float64
+		wantChange string
+	}{
+		{recordedAliasPoolID, 5, "user pool " + recordedAliasPoolID + ": carry the legacy UnusedAccountValidityDays (5 days) as PasswordPolicy.TemporaryPasswordValidityDays; Cognito then no longer accepts the legacy setting"},
+		{recordedPoolID, 3, ""},
+	} {
+		t.Run(tc.poolID, func(t *testing.T) {
+			state := readRecorded(t, tc.poolID)
+			plan, err := Adopt(state, ownedForTest())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := lookup(register(t, plan).pool, "passwordPolicy.temporaryPasswordValidityDays"); v != tc.wantDays {
+				t.Errorf("temporaryPasswordValidityDays %v, want %v", v, tc.wantDays)
+			}
+			legacy := slices.IndexFunc(plan.Changes, func(c string) bool { return strings.Contains(c, "UnusedAccountValidityDays") })
+			switch {
+			case tc.wantChange == "" && legacy >= 0:
+				t.Errorf("unexpected change %q", plan.Changes[legacy])
+			case tc.wantChange != "" && !slices.Contains(plan.Changes, tc.wantChange):
+				t.Errorf("changes %v, want %q", plan.Changes, tc.wantChange)
+			}
+		})
+	}
+}
+
+// TestEmptyInvitationTemplateIsNotDeclared: the provider sends every message
+// of a declared template, and Cognito rejects empty ones, so a template
+// without any message stays undeclared (Cognito's default messages, as live).
+func TestEmptyInvitationTemplateIsNotDeclared(t *testing.T) {
+	state := readRecorded(t, recordedPoolID)
+	state.Pool.AdminCreateUserConfig.InviteMessageTemplate = &types.MessageTemplateType{}
+	plan, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, declared := lookup(register(t, plan).pool, "adminCreateUserConfig.inviteMessageTemplate"); declared {
+		t.Errorf("inviteMessageTemplate %v declared", v)
 	}
 }

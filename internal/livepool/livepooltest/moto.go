@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -107,7 +108,7 @@ func CreateRichPool(ctx context.Context, t *testing.T, api *cognitoidentityprovi
 		SupportedIdentityProviders: []string{"COGNITO"},
 		CallbackURLs:               []string{"https://moto.example/cb"}, LogoutURLs: []string{"https://moto.example/bye"}, DefaultRedirectURI: aws.String("https://moto.example/cb"),
 		AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode}, AllowedOAuthScopes: []string{"openid", "email"}, AllowedOAuthFlowsUserPoolClient: true,
-		AnalyticsConfiguration: &types.AnalyticsConfigurationType{ApplicationId: aws.String("motoapp"), ApplicationArn: aws.String("arn:aws:mobiletargeting:us-east-1:123456789012:apps/motoapp"),
+		AnalyticsConfiguration: &types.AnalyticsConfigurationType{ApplicationId: aws.String("motoapp"),
 			RoleArn: aws.String("arn:aws:iam::123456789012:role/moto-analytics"), ExternalId: aws.String("moto-analytics"), UserDataShared: true},
 		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled, EnableTokenRevocation: aws.Bool(true), EnablePropagateAdditionalUserContextData: aws.Bool(true),
 		RefreshTokenRotation: &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(20)},
@@ -191,6 +192,15 @@ func ApplyOwnedChanges(ctx context.Context, t *testing.T, endpoint string, api *
 
 	client := call(ctx, t, endpoint, "DescribeUserPoolClient", map[string]any{"UserPoolId": poolID, "ClientId": clientID})["UserPoolClient"].(map[string]any)
 	client["SupportedIdentityProviders"] = append(client["SupportedIdentityProviders"].([]any), "Descope")
+	// The client has a write list: it gains the attributes the Descope
+	// provider maps (the program's mapping; this pool's provider adds none).
+	writes := client["WriteAttributes"].([]any)
+	for _, attribute := range []string{"custom:descope_sub", "email", "email_verified", "name"} {
+		if !slices.Contains(writes, any(attribute)) {
+			writes = append(writes, attribute)
+		}
+	}
+	client["WriteAttributes"] = writes
 	delete(client, "ClientSecret")
 	call(ctx, t, endpoint, "UpdateUserPoolClient", client)
 }
