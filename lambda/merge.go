@@ -138,7 +138,8 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		d.action, d.reason = "skip", "other_trigger"
 		return nil
 	}
-	if !linking.IsProviderUser(h.cfg.ProviderName, ev.UserName) {
+	fed := linking.FederatedFromAttributes(ev.UserName, ev.Request.UserAttributes)
+	if !linking.IsProviderUser(h.cfg.ProviderName, fed) {
 		d.action, d.reason = "skip", "other_provider"
 		return nil
 	}
@@ -146,8 +147,6 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		d.action, d.reason = "error", "invalid_event"
 		return &InvalidEventError{Err: errors.New("event has no valid userPoolId")}
 	}
-
-	fed := linking.FederatedFromAttributes(ev.UserName, ev.Request.UserAttributes)
 	d.email = fed.Email
 	if reason := linking.CheckIdentity(fed); reason != "" {
 		return h.refuse(d, reason)
@@ -161,9 +160,11 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		return h.fail(d, "cognito_error", err)
 	}
 	d.candidates = len(candidates)
-	// The candidates carry no identities attribute, so Decide never answers
-	// already_linked or identity_limit here: the link call's own answer does.
-	verdict := linking.Decide(h.cfg.ProviderName, fed, candidates, h.cfg.RequireExistingUser)
+	// The candidates carry no identities or custom attributes, and the
+	// function does not read the pool's schema, so Decide never answers
+	// already_linked, identity_limit or immutable_attribute here: the link
+	// call's own answer does.
+	verdict := linking.Decide(linking.Policy{Provider: h.cfg.ProviderName, RequireExistingUser: h.cfg.RequireExistingUser}, fed, candidates)
 	switch verdict.Action {
 	case linking.ActionNoMatch:
 		d.action, d.reason = "no_match", verdict.Reason
@@ -172,7 +173,7 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 	default:
 		return h.refuse(d, verdict.Reason)
 	}
-	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(verdict.Target.Username), fed.Subject, d)
+	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(verdict.Target.Username), verdict.Subject, d)
 	if err != nil {
 		return h.fail(d, "link_failed", err)
 	}
