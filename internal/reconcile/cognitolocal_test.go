@@ -51,6 +51,9 @@ func testMain(m *testing.M) int {
 	if cognitoDir != "" {
 		os.RemoveAll(cognitoDir)
 	}
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
 	return code
 }
 
