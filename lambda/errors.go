@@ -19,6 +19,7 @@ const (
 	msgDisabled        = "Sign-in refused: the account for this email address is disabled"
 	msgNoAccount       = "Sign-in refused: no account exists for this email address"
 	msgIdentityLimit   = "Sign-in refused: the account has reached its limit of linked sign-in methods, contact support"
+	msgImmutable       = "Sign-in refused: the account for this email address cannot be linked to another sign-in method, contact support"
 	msgTryAgain        = "Sign-in could not be completed, please try again"
 	msgInvalidEvent    = "Sign-in could not be completed: invalid sign-up event"
 )
@@ -45,6 +46,7 @@ var refusalMessages = map[string]string{
 	linking.ReasonMissingSubject:     msgMissingSubject,
 	linking.ReasonSubjectMismatch:    msgSubjectMismatch,
 	linking.ReasonIdentityLimit:      msgIdentityLimit,
+	linking.ReasonImmutableAttribute: msgImmutable,
 }
 
 // refuse builds the refusal for reason. A reason without a message (a rule

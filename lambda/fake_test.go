@@ -21,6 +21,7 @@ type fakeUser struct {
 	verified string // value of email_verified; "" means not set
 	status   types.UserStatusType
 	disabled bool
+	custom   map[string]string // custom attributes, "custom:x" -> value
 }
 
 type linkKey struct{ provider, subject string }
@@ -41,9 +42,13 @@ type fakeCognito struct {
 	listErrs           []error // one per call, in order; a nil entry answers normally
 	linkErrs           []error // returned, one per call, before linking succeeds
 	panicOnList        bool
+	// immutable are the schema's immutable custom attributes: Cognito
+	// refuses to link to a user with a value for one.
+	immutable []string
 
-	listCalls []cip.ListUsersInput
-	linkCalls []cip.AdminLinkProviderForUserInput
+	listCalls     []cip.ListUsersInput
+	linkCalls     []cip.AdminLinkProviderForUserInput
+	describeCalls int
 }
 
 const testPool = "us-east-1_EXAMPLE1"
@@ -55,7 +60,25 @@ func newFake(users ...fakeUser) *fakeCognito {
 func (f *fakeCognito) calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.listCalls) + len(f.linkCalls)
+	return len(f.listCalls) + len(f.linkCalls) + f.describeCalls
+}
+
+func (f *fakeCognito) DescribeUserPool(_ context.Context, in *cip.DescribeUserPoolInput, _ ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.describeCalls++
+	if aws.ToString(in.UserPoolId) != f.poolID {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("User pool does not exist.")}
+	}
+	schema := []types.SchemaAttributeType{
+		{Name: aws.String("sub"), Mutable: aws.Bool(false)},
+		{Name: aws.String("email"), Mutable: aws.Bool(true)},
+		{Name: aws.String("custom:descope_sub"), Mutable: aws.Bool(true)},
+	}
+	for _, name := range f.immutable {
+		schema = append(schema, types.SchemaAttributeType{Name: aws.String(name), Mutable: aws.Bool(false)})
+	}
+	return &cip.DescribeUserPoolOutput{UserPool: &types.UserPoolType{Id: in.UserPoolId, SchemaAttributes: schema}}, nil
 }
 
 func (f *fakeCognito) ListUsers(_ context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
@@ -135,6 +158,10 @@ func (f *fakeCognito) userType(u fakeUser, want []string) types.UserType {
 	names := want
 	if names == nil {
 		names = []string{"sub", "email", "email_verified", "identities"}
+		for name, v := range u.custom {
+			all[name] = v
+			names = append(names, name)
+		}
 	}
 	ut := types.UserType{Username: aws.String(u.username), Enabled: !u.disabled, UserStatus: u.status}
 	for _, n := range names {
@@ -190,6 +217,11 @@ func (f *fakeCognito) AdminLinkProviderForUser(_ context.Context, in *cip.AdminL
 	for _, u := range f.users {
 		if u.username == name && u.status != types.UserStatusTypeExternalProvider {
 			found = true
+			for _, immutable := range f.immutable {
+				if _, ok := u.custom[immutable]; ok {
+					return nil, &types.InvalidParameterException{Message: aws.String("DestinationUser has immutable attributes")}
+				}
+			}
 		}
 	}
 	if !found {

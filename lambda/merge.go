@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,9 +32,11 @@ const (
 )
 
 // cognitoAPI is the part of the Cognito client the function uses.
+// DescribeUserPool is called only after a refused link (see link).
 type cognitoAPI interface {
 	ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error)
 	AdminLinkProviderForUser(ctx context.Context, in *cip.AdminLinkProviderForUserInput, optFns ...func(*cip.Options)) (*cip.AdminLinkProviderForUserOutput, error)
+	DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, optFns ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error)
 }
 
 // Handler is the pre sign-up merge function.
@@ -41,11 +45,16 @@ type Handler struct {
 	api cognitoAPI
 	log *slog.Logger
 	now func() time.Time
+
+	// immutable caches each pool's immutable custom attributes, read once
+	// per process: a pool's schema only ever gains custom attributes.
+	mu        sync.Mutex
+	immutable map[string][]string
 }
 
 // NewHandler returns a Handler; logger gets one JSON line per invocation.
 func NewHandler(cfg Config, api cognitoAPI, logger *slog.Logger) *Handler {
-	return &Handler{cfg: cfg, api: api, log: logger, now: time.Now}
+	return &Handler{cfg: cfg, api: api, log: logger, now: time.Now, immutable: map[string][]string{}}
 }
 
 // decision is what one invocation did, for the log line.
@@ -138,7 +147,8 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		d.action, d.reason = "skip", "other_trigger"
 		return nil
 	}
-	if !linking.IsProviderUser(h.cfg.ProviderName, ev.UserName) {
+	fed := linking.FederatedFromAttributes(ev.UserName, ev.Request.UserAttributes)
+	if !linking.IsProviderUser(h.cfg.ProviderName, fed) {
 		d.action, d.reason = "skip", "other_provider"
 		return nil
 	}
@@ -146,8 +156,6 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		d.action, d.reason = "error", "invalid_event"
 		return &InvalidEventError{Err: errors.New("event has no valid userPoolId")}
 	}
-
-	fed := linking.FederatedFromAttributes(ev.UserName, ev.Request.UserAttributes)
 	d.email = fed.Email
 	if reason := linking.CheckIdentity(fed); reason != "" {
 		return h.refuse(d, reason)
@@ -161,9 +169,11 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		return h.fail(d, "cognito_error", err)
 	}
 	d.candidates = len(candidates)
-	// The candidates carry no identities attribute, so Decide never answers
-	// already_linked or identity_limit here: the link call's own answer does.
-	verdict := linking.Decide(h.cfg.ProviderName, fed, candidates, h.cfg.RequireExistingUser)
+	// The candidates carry no identities or custom attributes, and the
+	// function does not read the pool's schema, so Decide never answers
+	// already_linked, identity_limit or immutable_attribute here: the link
+	// call's own answer does.
+	verdict := linking.Decide(linking.Policy{Provider: h.cfg.ProviderName, RequireExistingUser: h.cfg.RequireExistingUser}, fed, candidates)
 	switch verdict.Action {
 	case linking.ActionNoMatch:
 		d.action, d.reason = "no_match", verdict.Reason
@@ -172,7 +182,11 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 	default:
 		return h.refuse(d, verdict.Reason)
 	}
-	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(verdict.Target.Username), fed.Subject, d)
+	linked, err := h.link(ctx, ev.UserPoolID, aws.ToString(verdict.Target.Username), verdict.Subject, d)
+	var refused *SignUpRefusedError
+	if errors.As(err, &refused) {
+		return h.refuse(d, refused.Reason)
+	}
 	if err != nil {
 		return h.fail(d, "link_failed", err)
 	}
@@ -248,7 +262,14 @@ func (h *Handler) findCandidates(ctx context.Context, poolID, email string, d *d
 // been used for unrelated problems. The message is therefore not trusted: on
 // InvalidParameterException the destination user is read back, and only if
 // its "identities" attribute already holds this provider and subject is it a
-// success. Everything else fails closed.
+// success.
+//
+// Two refusals no retry can cure get the linking rules' reasons, as
+// reconcile gives them: LimitExceededException (the five-identity limit) is
+// identity_limit, and an InvalidParameterException for a destination that
+// has a value for one of the pool's immutable custom attributes (read from
+// DescribeUserPool, only on this path) is immutable_attribute. Everything
+// else fails closed.
 func (h *Handler) link(ctx context.Context, poolID, username, subject string, d *decision) (bool, error) {
 	if err := h.startCall(ctx, d); err != nil {
 		return false, fmt.Errorf("link provider user for %s: %w", poolID, err)
@@ -258,18 +279,69 @@ func (h *Handler) link(ctx context.Context, poolID, username, subject string, d 
 		return true, nil
 	}
 	linkErr := fmt.Errorf("link provider user for %s: %w", poolID, err)
+	var limit *types.LimitExceededException
+	if errors.As(err, &limit) {
+		return false, refuse(linking.ReasonIdentityLimit)
+	}
 	var invalid *types.InvalidParameterException
 	if !errors.As(err, &invalid) {
 		return false, linkErr
 	}
-	already, verr := h.alreadyLinked(ctx, poolID, username, subject, d)
+	dest, found, verr := h.readUser(ctx, poolID, username, d)
 	if verr != nil {
 		return false, errors.Join(linkErr, verr)
 	}
-	if !already {
+	if !found {
 		return false, linkErr
 	}
-	return false, nil
+	if ids, _ := linking.Attribute(dest, linking.AttrIdentities); linking.IdentitiesContain(ids, h.cfg.ProviderName, subject) {
+		return false, nil
+	}
+	if hasCustomAttribute(dest) {
+		immutable, ierr := h.immutableAttributes(ctx, poolID, d)
+		if ierr != nil {
+			return false, errors.Join(linkErr, ierr)
+		}
+		if linking.HasImmutableAttribute(dest, immutable) {
+			return false, refuse(linking.ReasonImmutableAttribute)
+		}
+	}
+	return false, linkErr
+}
+
+func hasCustomAttribute(u types.UserType) bool {
+	for _, a := range u.Attributes {
+		if strings.HasPrefix(aws.ToString(a.Name), "custom:") {
+			return true
+		}
+	}
+	return false
+}
+
+// immutableAttributes returns the pool's immutable custom attributes, from
+// the cache or DescribeUserPool.
+func (h *Handler) immutableAttributes(ctx context.Context, poolID string, d *decision) ([]string, error) {
+	h.mu.Lock()
+	names, ok := h.immutable[poolID]
+	h.mu.Unlock()
+	if ok {
+		return names, nil
+	}
+	if err := h.startCall(ctx, d); err != nil {
+		return nil, fmt.Errorf("describe user pool %s: %w", poolID, err)
+	}
+	out, err := h.api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+	if err != nil {
+		return nil, fmt.Errorf("describe user pool %s: %w", poolID, err)
+	}
+	if out == nil || out.UserPool == nil {
+		return nil, fmt.Errorf("describe user pool %s: empty response", poolID)
+	}
+	names = linking.ImmutableCustomAttributes(out.UserPool.SchemaAttributes)
+	h.mu.Lock()
+	h.immutable[poolID] = names
+	h.mu.Unlock()
+	return names, nil
 }
 
 func linkInput(poolID, username, provider, subject string) *cip.AdminLinkProviderForUserInput {
@@ -287,13 +359,12 @@ func linkInput(poolID, username, provider, subject string) *cip.AdminLinkProvide
 	}
 }
 
-// alreadyLinked reads the destination user back and reports whether its
-// identities attribute links exactly this provider and subject. No
+// readUser reads the destination user back, every attribute included. No
 // AttributesToGet: Cognito rejects it for attributes not set on every result,
 // and an unlinked user has no identities attribute.
-func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject string, d *decision) (bool, error) {
+func (h *Handler) readUser(ctx context.Context, poolID, username string, d *decision) (types.UserType, bool, error) {
 	if err := h.startCall(ctx, d); err != nil {
-		return false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
+		return types.UserType{}, false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
 	}
 	out, err := h.api.ListUsers(ctx, &cip.ListUsersInput{
 		UserPoolId: aws.String(poolID),
@@ -301,20 +372,17 @@ func (h *Handler) alreadyLinked(ctx context.Context, poolID, username, subject s
 		Limit:      aws.Int32(1),
 	})
 	if err != nil {
-		return false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
+		return types.UserType{}, false, fmt.Errorf("read back linked user for %s: %w", poolID, err)
 	}
 	if out == nil {
-		return false, nil
+		return types.UserType{}, false, nil
 	}
 	for _, u := range out.Users {
-		if aws.ToString(u.Username) != username {
-			continue
-		}
-		if ids, _ := linking.Attribute(u, linking.AttrIdentities); linking.IdentitiesContain(ids, h.cfg.ProviderName, subject) {
-			return true, nil
+		if aws.ToString(u.Username) == username {
+			return u, true, nil
 		}
 	}
-	return false, nil
+	return types.UserType{}, false, nil
 }
 
 // startCall counts a Cognito call, and refuses to start one that could not

@@ -169,7 +169,14 @@ func isThrottle(err error) bool {
 // attempt: connection errors, HTTP 500/502/503/504 and request timeouts.
 var transientErrors = retry.IsErrorRetryables(retry.DefaultRetryables)
 
+// isTransient leaves out LimitExceededException, which the SDK counts as
+// throttling: Cognito answers it for limits no retry can cure (a user's five
+// linked identities), and TooManyRequestsException for its request rates.
 func isTransient(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "LimitExceededException" {
+		return false
+	}
 	return transientErrors.IsErrorRetryable(err) == aws.TrueTernary
 }
 
@@ -184,6 +191,15 @@ func (r *retryingCognito) ListUsers(ctx context.Context, in *cip.ListUsersInput,
 	var out *cip.ListUsersOutput
 	err := r.policy.run(ctx, func(ctx context.Context) (err error) {
 		out, err = r.api.ListUsers(ctx, in, optFns...)
+		return err
+	})
+	return out, err
+}
+
+func (r *retryingCognito) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, optFns ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+	var out *cip.DescribeUserPoolOutput
+	err := r.policy.run(ctx, func(ctx context.Context) (err error) {
+		out, err = r.api.DescribeUserPool(ctx, in, optFns...)
 		return err
 	})
 	return out, err

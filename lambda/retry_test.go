@@ -254,6 +254,7 @@ func TestOtherErrorsAreNotRetriedForLong(t *testing.T) {
 		{"no such pool", &types.ResourceNotFoundException{Message: aws.String("User pool does not exist.")}, 1},
 		{"user gone", &types.UserNotFoundException{Message: aws.String("User does not exist.")}, 1},
 		{"alias exists", &types.AliasExistsException{Message: aws.String("exists")}, 1},
+		{"five-identity limit", &types.LimitExceededException{Message: aws.String("Exceeded limit")}, 1},
 		{"unclassified", errors.New("something else"), 1},
 		{"Cognito internal error (HTTP 500)", internal, transientMaxAttempts},
 		{"network timeout", &net.OpError{Op: "read", Net: "tcp", Err: timeoutError{}}, transientMaxAttempts},

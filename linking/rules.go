@@ -58,6 +58,29 @@ const (
 	ReasonIdentityLimit      = "identity_limit"
 	ReasonEligible           = "eligible"
 	ReasonAlreadyLinked      = "identity_already_linked"
+	// ReasonFederatedUserDisabled: an administrator disabled the federated
+	// user; merging it would give that identity access again.
+	ReasonFederatedUserDisabled = "federated_user_disabled"
+	// ReasonFederatedUserHasLinks: the federated user is itself a link
+	// destination (its identities list more than its own, or cannot be
+	// read); deleting it would drop those links.
+	ReasonFederatedUserHasLinks = "federated_user_has_links"
+	// ReasonImmutableAttribute: the target has a value for an immutable
+	// custom attribute, and AdminLinkProviderForUser refuses such a
+	// destination ("All attributes in the DestinationUser profile must be
+	// mutable").
+	ReasonImmutableAttribute = "immutable_attribute"
+)
+
+// Where the subject of a link came from, for the reconcile table.
+const (
+	SubjectFromAttribute  = "attribute"
+	SubjectFromIdentities = "identities"
+	SubjectFromBoth       = "attribute+identities"
+	// SubjectConflict: the attribute and identities name different subjects.
+	SubjectConflict = "conflict"
+	// SubjectNone: neither holds one.
+	SubjectNone = "none"
 )
 
 // Federated is what the rules need to know about a federated identity: the
@@ -67,7 +90,17 @@ type Federated struct {
 	UserName      string
 	Email         string
 	EmailVerified string
-	Subject       string
+	// Subject is custom:descope_sub, the subject in its exact case. Users
+	// that Descope sign-ins created before adoption added the attribute
+	// lack it.
+	Subject string
+	// Identities is the user's identities attribute. An existing federated
+	// user has it (Cognito records its own identity there, with the
+	// provider's subject as userId); a pre sign-up event does not.
+	Identities string
+	// Disabled is set for an existing federated user an administrator
+	// disabled.
+	Disabled bool
 }
 
 // FederatedFromAttributes picks the rules' inputs out of a user name and
@@ -78,7 +111,38 @@ func FederatedFromAttributes(userName string, attrs map[string]string) Federated
 		Email:         attrs[AttrEmail],
 		EmailVerified: attrs[AttrEmailVerified],
 		Subject:       attrs[AttrSubject],
+		Identities:    attrs[AttrIdentities],
 	}
+}
+
+// FederatedFromUser picks the rules' inputs out of a listed federated user.
+func FederatedFromUser(u types.UserType) Federated {
+	attrs := make(map[string]string, len(u.Attributes))
+	for _, a := range u.Attributes {
+		if a.Name != nil && a.Value != nil {
+			attrs[*a.Name] = *a.Value
+		}
+	}
+	name := ""
+	if u.Username != nil {
+		name = *u.Username
+	}
+	f := FederatedFromAttributes(name, attrs)
+	f.Disabled = !u.Enabled
+	return f
+}
+
+// Policy is what the rules need to know about the pool and its settings.
+type Policy struct {
+	// Provider is the name of Descope's identity provider in the pool.
+	Provider string
+	// RequireExistingUser turns "no match" into a refusal.
+	RequireExistingUser bool
+	// ImmutableAttributes are the pool's custom attributes that its schema
+	// marks immutable ("custom:x", from DescribeUserPool). A caller that did
+	// not read the schema leaves it empty, and Cognito's answer to the link
+	// call stands in for the rule.
+	ImmutableAttributes []string
 }
 
 // Decision is the rules' verdict on one federated identity.
@@ -88,24 +152,51 @@ type Decision struct {
 	// Target is the native user to link to (ActionLink) or already linked
 	// to (ActionAlreadyLinked); nil otherwise.
 	Target *types.UserType
+	// Subject is the identity's subject in its exact case, and
+	// SubjectSource where it came from; set once the rules got as far as
+	// reading it.
+	Subject       string
+	SubjectSource string
 }
 
-// IsProviderUser reports whether userName is a federated user of provider.
-// Cognito lowercases the whole user name in case-insensitive pools, so the
-// "<provider>_" prefix is compared without case; a provider whose name merely
-// starts with ours does not match, since the character after ours must be "_".
-func IsProviderUser(provider, userName string) bool {
+// IsProviderUser reports whether f is a federated user of provider. Cognito
+// names a federated user "<ProviderName>_<subject>" and lowercases the whole
+// name in case-insensitive pools, so the "<provider>_" prefix is compared
+// without (ASCII) case. A prefix alone cannot tell provider "Descope" from
+// "Descope_Staging", so:
+//   - an existing user's identities attribute decides: its own identity (the
+//     entry its name was built from) must be provider's, exactly;
+//   - in a pre sign-up event, which has no identities, a name that is
+//     "<provider>_<more>_<subject>" for the mapped subject belongs to a
+//     provider named "<provider>_<more>".
+func IsProviderUser(provider string, f Federated) bool {
 	prefix := provider + "_"
-	return len(userName) >= len(prefix) && strings.EqualFold(userName[:len(prefix)], prefix)
+	if len(f.UserName) <= len(prefix) || !EqualFoldASCII(f.UserName[:len(prefix)], prefix) {
+		return false
+	}
+	if f.Identities != "" {
+		if ids, ok := parseIdentities(f.Identities); ok {
+			own, found := ownIdentity(f.UserName, ids)
+			return found && own.ProviderName == provider
+		}
+		// Unreadable: CheckIdentity refuses it.
+		return true
+	}
+	rest := f.UserName[len(prefix):]
+	return f.Subject == "" || EqualFoldASCII(rest, f.Subject) || !hasSuffixFoldASCII(rest, "_"+f.Subject)
 }
 
 // CheckIdentity applies the rules that need no lookup. It returns the refusal
 // reason, or "" when the identity may be looked up by email.
 func CheckIdentity(f Federated) string {
 	switch {
+	case f.Disabled:
+		return ReasonFederatedUserDisabled
+	case hasLinks(f.Identities):
+		return ReasonFederatedUserHasLinks
 	case f.Email == "":
 		return ReasonMissingEmail
-	case !strings.EqualFold(f.EmailVerified, "true"):
+	case !EqualFoldASCII(f.EmailVerified, "true"):
 		// The account-takeover defence: only an address the provider vouches
 		// for may be matched to an existing account.
 		return ReasonEmailNotVerified
@@ -129,22 +220,22 @@ func CheckIdentity(f Federated) string {
 // wrong link.
 func CandidateFilters(email string) []string {
 	filters := []string{EmailFilter(email)}
-	if lower := strings.ToLower(email); lower != email {
+	if lower := LowerASCII(email); lower != email {
 		filters = append(filters, EmailFilter(lower))
 	}
 	return filters
 }
 
 // IsCandidate re-checks a ListUsers result: a candidate is a native (not
-// EXTERNAL_PROVIDER) user whose email equals email ignoring case and whose
-// email_verified is "true".
+// EXTERNAL_PROVIDER) user whose email equals email ignoring ASCII case (see
+// EqualEmail) and whose email_verified is "true".
 func IsCandidate(u types.UserType, email string) bool {
 	if u.UserStatus == types.UserStatusTypeExternalProvider {
 		return false
 	}
 	got, haveEmail := Attribute(u, AttrEmail)
 	verified, _ := Attribute(u, AttrEmailVerified)
-	return haveEmail && strings.EqualFold(got, email) && strings.EqualFold(verified, "true")
+	return haveEmail && EqualEmail(got, email) && EqualFoldASCII(verified, "true")
 }
 
 // Candidates gathers, from the ListUsers pages of CandidateFilters, the
@@ -186,15 +277,15 @@ func (c *Candidates) Users() []types.UserType { return c.users }
 // Decide applies the rules that follow the lookup. f must have passed
 // CheckIdentity; candidates are the distinct users IsCandidate accepted (two
 // are enough to refuse, so a caller may stop looking after the second).
-// requireExisting turns "no match" into a refusal.
 //
 // The identity-limit and already-linked rules read the target's identities
-// attribute; a caller that did not fetch it gets neither, and Cognito's own
-// answer to the link call stands in for them.
-func Decide(provider string, f Federated, candidates []types.UserType, requireExisting bool) Decision {
+// attribute, and the immutable-attribute rule its attributes and
+// p.ImmutableAttributes; a caller that did not fetch them gets none of
+// these, and Cognito's own answer to the link call stands in for them.
+func Decide(p Policy, f Federated, candidates []types.UserType) Decision {
 	switch {
 	case len(candidates) == 0:
-		if requireExisting {
+		if p.RequireExistingUser {
 			return Decision{Action: ActionRefuse, Reason: ReasonNoExistingUser}
 		}
 		return Decision{Action: ActionNoMatch, Reason: ReasonNoExistingUser}
@@ -205,25 +296,91 @@ func Decide(provider string, f Federated, candidates []types.UserType, requireEx
 	if !target.Enabled {
 		return Decision{Action: ActionRefuse, Reason: ReasonCandidateDisabled}
 	}
-	// The subject is taken from the mapped attribute, exact case, never
-	// rebuilt from the (possibly lowercased) user name.
-	if f.Subject == "" {
-		return Decision{Action: ActionRefuse, Reason: ReasonMissingSubject}
+	subject, source, reason := ResolveSubject(p.Provider, f)
+	refuse := func(reason string) Decision {
+		return Decision{Action: ActionRefuse, Reason: reason, Subject: subject, SubjectSource: source}
 	}
-	// Cognito built the user name from the same subject, perhaps lowercased.
-	// If they disagree beyond case, the attribute mapping is wrong, and
-	// linking would attach an identity nobody signs in with.
-	if !IsProviderUser(provider, f.UserName) || !strings.EqualFold(f.UserName[len(provider)+1:], f.Subject) {
-		return Decision{Action: ActionRefuse, Reason: ReasonSubjectMismatch}
+	if reason != "" {
+		return refuse(reason)
 	}
 	identities, _ := Attribute(target, AttrIdentities)
-	if IdentitiesContain(identities, provider, f.Subject) {
-		return Decision{Action: ActionAlreadyLinked, Reason: ReasonAlreadyLinked, Target: &target}
+	if IdentitiesContain(identities, p.Provider, subject) {
+		return Decision{Action: ActionAlreadyLinked, Reason: ReasonAlreadyLinked, Target: &target, Subject: subject, SubjectSource: source}
 	}
 	if IdentityCount(identities) >= MaxLinkedIdentities {
-		return Decision{Action: ActionRefuse, Reason: ReasonIdentityLimit}
+		return refuse(ReasonIdentityLimit)
 	}
-	return Decision{Action: ActionLink, Reason: ReasonEligible, Target: &target}
+	if HasImmutableAttribute(target, p.ImmutableAttributes) {
+		return refuse(ReasonImmutableAttribute)
+	}
+	return Decision{Action: ActionLink, Reason: ReasonEligible, Target: &target, Subject: subject, SubjectSource: source}
+}
+
+// ResolveSubject finds the identity's subject in its exact case, never
+// rebuilding it from the (possibly lowercased) user name. Two places hold it:
+// custom:descope_sub, which the attribute mapping fills at every sign-in
+// since adoption, and, on an existing user, the userId of the provider's own
+// entry in identities, which Cognito records from the subject the provider
+// sent (the value AdminLinkProviderForUser's Cognito_Subject matches).
+// Users created before adoption have only the second. It refuses when
+// neither holds a subject, when they disagree, or when the subject does not
+// match the user name ignoring ASCII case (a mis-mapped attribute, whose
+// link would attach an identity nobody signs in with).
+func ResolveSubject(provider string, f Federated) (subject, source, reason string) {
+	fromIdentities := ""
+	if ids, ok := parseIdentities(f.Identities); ok {
+		if own, found := ownIdentity(f.UserName, ids); found && own.ProviderName == provider {
+			fromIdentities = own.UserID
+		}
+	}
+	switch {
+	case f.Subject == "" && fromIdentities == "":
+		return "", SubjectNone, ReasonMissingSubject
+	case f.Subject != "" && fromIdentities != "" && f.Subject != fromIdentities:
+		return "", SubjectConflict, ReasonSubjectMismatch
+	case f.Subject != "" && fromIdentities != "":
+		subject, source = f.Subject, SubjectFromBoth
+	case f.Subject != "":
+		subject, source = f.Subject, SubjectFromAttribute
+	default:
+		subject, source = fromIdentities, SubjectFromIdentities
+	}
+	prefix := provider + "_"
+	if len(f.UserName) <= len(prefix) || !EqualFoldASCII(f.UserName[:len(prefix)], prefix) || !EqualFoldASCII(f.UserName[len(prefix):], subject) {
+		return subject, source, ReasonSubjectMismatch
+	}
+	return subject, source, ""
+}
+
+// HasImmutableAttribute reports whether u has a value for any of the named
+// attributes. AdminLinkProviderForUser: "If you have assigned the user any
+// immutable custom attributes, the operation won't succeed", so only an
+// attribute the user actually has counts.
+func HasImmutableAttribute(u types.UserType, immutable []string) bool {
+	for _, name := range immutable {
+		if _, ok := Attribute(u, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ImmutableCustomAttributes names the custom attributes of a pool's schema
+// (DescribeUserPool's SchemaAttributes) that are not mutable, as users carry
+// them ("custom:x"). Standard attributes are left out: sub is immutable on
+// every user, and links to such users work.
+func ImmutableCustomAttributes(schema []types.SchemaAttributeType) []string {
+	var names []string
+	for _, a := range schema {
+		if a.Name == nil || a.Mutable == nil || *a.Mutable {
+			continue
+		}
+		name := strings.TrimPrefix(*a.Name, "dev:")
+		if strings.HasPrefix(name, "custom:") {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // Attribute returns the value of a user's attribute and whether it is set.
@@ -245,22 +402,43 @@ type identity struct {
 	ProviderName string `json:"providerName"`
 }
 
-func parseIdentities(raw string) []identity {
+// parseIdentities reads an identities attribute; ok is false for a value
+// that is not a JSON array of identities. An empty value is an empty list.
+func parseIdentities(raw string) (ids []identity, ok bool) {
 	if raw == "" {
-		return nil
+		return nil, true
 	}
-	var ids []identity
 	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
-		return nil
+		return nil, false
 	}
-	return ids
+	return ids, true
+}
+
+// ownIdentity is the entry a federated user's name was built from:
+// "<providerName>_<userId>", compared ignoring ASCII case since
+// case-insensitive pools lowercase the name.
+func ownIdentity(userName string, ids []identity) (identity, bool) {
+	for _, id := range ids {
+		if id.ProviderName != "" && EqualFoldASCII(userName, id.ProviderName+"_"+id.UserID) {
+			return id, true
+		}
+	}
+	return identity{}, false
+}
+
+// hasLinks reports whether a federated user's identities list more than its
+// own identity, or cannot be read: such a user is a link destination.
+func hasLinks(raw string) bool {
+	ids, ok := parseIdentities(raw)
+	return !ok || len(ids) > 1
 }
 
 // IdentitiesContain reports whether a user's identities attribute (a JSON
 // array of {"userId", "providerName", ...}) links exactly provider and
 // subject. Unparsable values contain nothing.
 func IdentitiesContain(raw, provider, subject string) bool {
-	for _, id := range parseIdentities(raw) {
+	ids, _ := parseIdentities(raw)
+	for _, id := range ids {
 		if id.ProviderName == provider && id.UserID == subject {
 			return true
 		}

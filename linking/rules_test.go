@@ -39,23 +39,40 @@ func identities(n int, descopeSubjects ...string) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
+// ownIdentities renders a federated user's identities attribute holding only
+// its own identity, as Cognito records it.
+func ownIdentities(provider, subject string) string {
+	return `[{"userId":"` + subject + `","providerName":"` + provider + `","providerType":"OIDC","issuer":null,"primary":true,"dateCreated":1700000000000}]`
+}
+
 func TestIsProviderUser(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		provider, userName string
-		want               bool
+		name     string
+		provider string
+		f        Federated
+		want     bool
 	}{
-		{"Descope", "Descope_" + janeSubject, true},
-		{"Descope", "descope_u2xabcdef123", true},
-		{"Descope", "DescopeStaging_abc", false},
-		{"Descope", "Google_123", false},
-		{"Descope", "Descope", false},
-		{"Descope", "", false},
-		{"DescopeProd", "descopeprod_abc", true},
+		{"name of the provider", "Descope", Federated{UserName: "Descope_" + janeSubject}, true},
+		{"lowercased name", "Descope", Federated{UserName: "descope_u2xabcdef123"}, true},
+		{"name without the separator", "Descope", Federated{UserName: "DescopeStaging_abc"}, false},
+		{"another provider", "Descope", Federated{UserName: "Google_123"}, false},
+		{"provider name alone", "Descope", Federated{UserName: "Descope"}, false},
+		{"provider and separator alone", "Descope", Federated{UserName: "Descope_"}, false},
+		{"empty", "Descope", Federated{}, false},
+		{"longer provider name, lowercased", "DescopeProd", Federated{UserName: "descopeprod_abc"}, true},
+		{"Descope_Staging user, by its identities", "Descope", Federated{UserName: "Descope_Staging_abc", Identities: ownIdentities("Descope_Staging", "abc")}, false},
+		{"Descope_Staging user, lowercased, by its identities", "Descope", Federated{UserName: "descope_staging_abc", Identities: ownIdentities("Descope_Staging", "abc")}, false},
+		{"Descope user whose subject has an underscore, by its identities", "Descope", Federated{UserName: "Descope_Staging_abc", Identities: ownIdentities("Descope", "Staging_abc")}, true},
+		{"Descope_Staging user, by its mapped subject", "Descope", Federated{UserName: "Descope_Staging_abc", Subject: "abc"}, false},
+		{"Descope user whose subject has an underscore, by its mapped subject", "Descope", Federated{UserName: "Descope_Staging_abc", Subject: "Staging_abc"}, true},
+		{"the Descope_Staging provider itself", "Descope_Staging", Federated{UserName: "Descope_Staging_abc", Identities: ownIdentities("Descope_Staging", "abc")}, true},
+		{"provider name differs in case from the identity's", "Descope", Federated{UserName: "Descope_abc", Identities: ownIdentities("descope", "abc")}, false},
+		{"unreadable identities are left to CheckIdentity", "Descope", Federated{UserName: "Descope_abc", Identities: "{"}, true},
 	}
 	for _, c := range cases {
-		if got := IsProviderUser(c.provider, c.userName); got != c.want {
-			t.Errorf("IsProviderUser(%q, %q) = %v, want %v", c.provider, c.userName, got, c.want)
+		if got := IsProviderUser(c.provider, c.f); got != c.want {
+			t.Errorf("%s: IsProviderUser(%q, %+v) = %v, want %v", c.name, c.provider, c.f, got, c.want)
 		}
 	}
 }
@@ -76,6 +93,10 @@ func TestCheckIdentity(t *testing.T) {
 		{"control character", Federated{Email: "jane\n@example.com", EmailVerified: "true"}, ReasonInvalidEmail},
 		{"too long for a filter", Federated{Email: strings.Repeat("a", 250) + "@example.com", EmailVerified: "true"}, ReasonInvalidEmail},
 		{"missing email wins over unverified", Federated{}, ReasonMissingEmail},
+		{"disabled federated user", Federated{Email: janeEmail, EmailVerified: "true", Disabled: true}, ReasonFederatedUserDisabled},
+		{"own identity only passes", Federated{Email: janeEmail, EmailVerified: "true", Identities: ownIdentities("Descope", janeSubject)}, ""},
+		{"federated user is a link destination", Federated{Email: janeEmail, EmailVerified: "true", Identities: identities(1, janeSubject)}, ReasonFederatedUserHasLinks},
+		{"unreadable identities", Federated{Email: janeEmail, EmailVerified: "true", Identities: "not json"}, ReasonFederatedUserHasLinks},
 	}
 	for _, c := range cases {
 		if got := CheckIdentity(c.f); got != c.want {
@@ -93,6 +114,45 @@ func TestCandidateFilters(t *testing.T) {
 	want := []string{`email = "Jane.Doe@Example.com"`, `email = "jane.doe@example.com"`}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("mixed-case email: %q, want %q", got, want)
+	}
+	// Only ASCII letters are lowered: the KELVIN SIGN must never become the
+	// "k" of someone else's address, nor "É" an "é".
+	for _, email := range []string{"\u212Aim@example.com", "\u00c9mile@example.fr"} {
+		if got := CandidateFilters(email); len(got) != 1 || got[0] != EmailFilter(email) {
+			t.Errorf("CandidateFilters(%q) = %q, want only the exact value", email, got)
+		}
+	}
+	if got := CandidateFilters("\u212AIM@Example.com"); len(got) != 2 || got[1] != EmailFilter("\u212Aim@example.com") {
+		t.Errorf("mixed-case email with a KELVIN SIGN: %q", got)
+	}
+}
+
+func TestEqualEmailFoldsASCIIOnly(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"jane@example.com", "jane@example.com", true},
+		{"Jane@Example.COM", "jane@example.com", true},
+		{"\u212Aim@example.com", "kim@example.com", false}, // KELVIN SIGN
+		{"\u212Aim@example.com", "Kim@example.com", false},
+		{"\u017Fam@example.com", "sam@example.com", false}, // LATIN SMALL LETTER LONG S
+		{"\u00c9mile@example.fr", "\u00e9mile@example.fr", false},
+		{"\u00e9mile@example.fr", "\u00e9mile@EXAMPLE.fr", true},
+		{"jane@example.com", "jane@example.co", false},
+		{"", "", true},
+	}
+	for _, c := range cases {
+		if got := EqualEmail(c.a, c.b); got != c.want {
+			t.Errorf("EqualEmail(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if got := EqualEmail(c.b, c.a); got != c.want {
+			t.Errorf("EqualEmail(%q, %q) = %v, want %v", c.b, c.a, got, c.want)
+		}
+	}
+	if got := LowerASCII("\u212AIM@Ex\u00c9.com"); got != "\u212Aim@ex\u00c9.com" {
+		t.Errorf("LowerASCII = %q", got)
 	}
 }
 
@@ -116,6 +176,10 @@ func TestIsCandidate(t *testing.T) {
 		if got := IsCandidate(c.u, janeEmail); got != c.want {
 			t.Errorf("%s: IsCandidate = %v, want %v", c.name, got, c.want)
 		}
+	}
+	kim := user("kim", types.UserStatusTypeConfirmed, true, AttrEmail, "kim@example.com", AttrEmailVerified, "true")
+	if IsCandidate(kim, "\u212Aim@example.com") {
+		t.Error("kim@example.com is a candidate for \\u212Aim@example.com (KELVIN SIGN)")
 	}
 }
 
@@ -159,6 +223,11 @@ func TestDecide(t *testing.T) {
 	t.Parallel()
 	descope := Federated{UserName: "Descope_" + janeSubject, Email: janeEmail, EmailVerified: "true", Subject: janeSubject}
 	with := func(mod func(*Federated)) Federated { f := descope; mod(&f); return f }
+	// A user a Descope sign-in created before adoption: no mapped subject,
+	// its exact subject in identities, its name lowercased.
+	preAdoption := Federated{UserName: strings.ToLower("Descope_" + janeSubject), Email: janeEmail, EmailVerified: "true", Identities: ownIdentities("Descope", janeSubject)}
+	withTenant := janeNative("custom:tenant", "acme")
+	immutable := []string{"custom:tenant"}
 	other := janeNative()
 	other.Username = aws.String("jane-work")
 	disabled := janeNative()
@@ -172,27 +241,38 @@ func TestDecide(t *testing.T) {
 		wantAction      Action
 		wantReason      string
 		wantTarget      string
+		wantSubject     string
+		wantSource      string
 	}{
-		{"one candidate: link", descope, []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane"},
-		{"lowercased user name, exact-case subject: link", with(func(f *Federated) { f.UserName = strings.ToLower(f.UserName) }), []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane"},
-		{"no candidate", descope, nil, false, ActionNoMatch, ReasonNoExistingUser, ""},
-		{"no candidate, existing user required", descope, nil, true, ActionRefuse, ReasonNoExistingUser, ""},
-		{"two candidates", descope, []types.UserType{janeNative(), other}, false, ActionRefuse, ReasonMultipleCandidates, ""},
-		{"disabled candidate", descope, []types.UserType{disabled}, false, ActionRefuse, ReasonCandidateDisabled, ""},
-		{"missing subject", with(func(f *Federated) { f.Subject = "" }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonMissingSubject, ""},
-		{"missing subject without candidate still passes", with(func(f *Federated) { f.Subject = "" }), nil, false, ActionNoMatch, ReasonNoExistingUser, ""},
-		{"subject disagrees with user name", with(func(f *Federated) { f.Subject = "U2xSomeoneElse" }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonSubjectMismatch, ""},
-		{"user name of another provider", with(func(f *Federated) { f.UserName = "Google_" + janeSubject }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonSubjectMismatch, ""},
-		{"four identities linked: link", descope, []types.UserType{janeNative(AttrIdentities, identities(4))}, false, ActionLink, ReasonEligible, "jane"},
-		{"five identities linked: limit", descope, []types.UserType{janeNative(AttrIdentities, identities(5))}, false, ActionRefuse, ReasonIdentityLimit, ""},
-		{"unreadable identities: refused as at the limit", descope, []types.UserType{janeNative(AttrIdentities, "not json")}, false, ActionRefuse, ReasonIdentityLimit, ""},
-		{"this identity already linked", descope, []types.UserType{janeNative(AttrIdentities, identities(1, janeSubject))}, false, ActionAlreadyLinked, ReasonAlreadyLinked, "jane"},
-		{"already linked wins over the limit", descope, []types.UserType{janeNative(AttrIdentities, identities(4, janeSubject))}, false, ActionAlreadyLinked, ReasonAlreadyLinked, "jane"},
-		{"another Descope subject linked: link", descope, []types.UserType{janeNative(AttrIdentities, identities(0, "U2xOther"))}, false, ActionLink, ReasonEligible, "jane"},
+		{"one candidate: link", descope, []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane", "", ""},
+		{"lowercased user name, exact-case subject: link", with(func(f *Federated) { f.UserName = strings.ToLower(f.UserName) }), []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane", "", ""},
+		{"no candidate", descope, nil, false, ActionNoMatch, ReasonNoExistingUser, "", "", ""},
+		{"no candidate, existing user required", descope, nil, true, ActionRefuse, ReasonNoExistingUser, "", "", ""},
+		{"two candidates", descope, []types.UserType{janeNative(), other}, false, ActionRefuse, ReasonMultipleCandidates, "", "", ""},
+		{"disabled candidate", descope, []types.UserType{disabled}, false, ActionRefuse, ReasonCandidateDisabled, "", "", ""},
+		{"missing subject", with(func(f *Federated) { f.Subject = "" }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonMissingSubject, "", "", ""},
+		{"missing subject without candidate still passes", with(func(f *Federated) { f.Subject = "" }), nil, false, ActionNoMatch, ReasonNoExistingUser, "", "", ""},
+		{"subject disagrees with user name", with(func(f *Federated) { f.Subject = "U2xSomeoneElse" }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonSubjectMismatch, "", "", ""},
+		{"user name of another provider", with(func(f *Federated) { f.UserName = "Google_" + janeSubject }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonSubjectMismatch, "", "", ""},
+		{"four identities linked: link", descope, []types.UserType{janeNative(AttrIdentities, identities(4))}, false, ActionLink, ReasonEligible, "jane", "", ""},
+		{"five identities linked: limit", descope, []types.UserType{janeNative(AttrIdentities, identities(5))}, false, ActionRefuse, ReasonIdentityLimit, "", "", ""},
+		{"unreadable identities: refused as at the limit", descope, []types.UserType{janeNative(AttrIdentities, "not json")}, false, ActionRefuse, ReasonIdentityLimit, "", "", ""},
+		{"this identity already linked", descope, []types.UserType{janeNative(AttrIdentities, identities(1, janeSubject))}, false, ActionAlreadyLinked, ReasonAlreadyLinked, "jane", "", ""},
+		{"already linked wins over the limit", descope, []types.UserType{janeNative(AttrIdentities, identities(4, janeSubject))}, false, ActionAlreadyLinked, ReasonAlreadyLinked, "jane", "", ""},
+		{"another Descope subject linked: link", descope, []types.UserType{janeNative(AttrIdentities, identities(0, "U2xOther"))}, false, ActionLink, ReasonEligible, "jane", janeSubject, SubjectFromAttribute},
+		{"pre-adoption user: subject from identities, exact case", preAdoption, []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane", janeSubject, SubjectFromIdentities},
+		{"attribute and identities agree", with(func(f *Federated) { f.Identities = ownIdentities("Descope", janeSubject) }), []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane", janeSubject, SubjectFromBoth},
+		{"attribute and identities disagree", with(func(f *Federated) { f.Identities = ownIdentities("Descope", strings.ToLower(janeSubject)) }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonSubjectMismatch, "", "", SubjectConflict},
+		{"neither attribute nor identities", with(func(f *Federated) { f.Subject = "" }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonMissingSubject, "", "", SubjectNone},
+		{"identities of another provider only", with(func(f *Federated) { f.Subject = ""; f.Identities = ownIdentities("Google", janeSubject) }), []types.UserType{janeNative()}, false, ActionRefuse, ReasonMissingSubject, "", "", SubjectNone},
+		{"pre-adoption user already linked", preAdoption, []types.UserType{janeNative(AttrIdentities, identities(0, janeSubject))}, false, ActionAlreadyLinked, ReasonAlreadyLinked, "jane", janeSubject, SubjectFromIdentities},
+		{"target has an immutable custom attribute", descope, []types.UserType{withTenant}, false, ActionRefuse, ReasonImmutableAttribute, "", janeSubject, SubjectFromAttribute},
+		{"target without a value for the immutable attribute: link", descope, []types.UserType{janeNative()}, false, ActionLink, ReasonEligible, "jane", janeSubject, SubjectFromAttribute},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := Decide("Descope", c.f, c.candidates, c.requireExisting)
+			policy := Policy{Provider: "Descope", RequireExistingUser: c.requireExisting, ImmutableAttributes: immutable}
+			got := Decide(policy, c.f, c.candidates)
 			if got.Action != c.wantAction || got.Reason != c.wantReason {
 				t.Fatalf("Decide = %s/%s, want %s/%s", got.Action, got.Reason, c.wantAction, c.wantReason)
 			}
@@ -202,6 +282,9 @@ func TestDecide(t *testing.T) {
 			}
 			if gotTarget != c.wantTarget {
 				t.Errorf("target = %q, want %q", gotTarget, c.wantTarget)
+			}
+			if c.wantSource != "" && (got.Subject != c.wantSubject || got.SubjectSource != c.wantSource) {
+				t.Errorf("subject = %q from %q, want %q from %q", got.Subject, got.SubjectSource, c.wantSubject, c.wantSource)
 			}
 		})
 	}

@@ -91,7 +91,7 @@ func TestIAMGrantsExactlyWhatTheFunctionNeeds(t *testing.T) {
 	}
 	assertEqual(t, "Cognito policy", policies["passkeys-merge-cognito"].Statement, []policyStatement{{
 		Sid: "LinkDescopeIdentities", Effect: "Allow",
-		Action:   []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"},
+		Action:   []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:DescribeUserPool", "cognito-idp:ListUsers"},
 		Resource: []string{get(t, pool.Outputs, "arn").(string)},
 	}})
 	assertEqual(t, "logs policy", policies["passkeys-merge-logs"].Statement, []policyStatement{{

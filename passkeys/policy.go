@@ -42,7 +42,7 @@ func lambdaTrustPolicy() (string, error) {
 }
 
 // LinkActions are the only Cognito actions the merge function may call.
-var LinkActions = []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"}
+var LinkActions = []string{"cognito-idp:AdminLinkProviderForUser", "cognito-idp:DescribeUserPool", "cognito-idp:ListUsers"}
 
 func linkPolicy(poolARN pulumi.StringOutput) pulumi.StringOutput {
 	return poolARN.ApplyT(func(arn string) (string, error) {

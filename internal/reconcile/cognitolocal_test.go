@@ -51,6 +51,9 @@ func testMain(m *testing.M) int {
 	if cognitoDir != "" {
 		os.RemoveAll(cognitoDir)
 	}
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
 	return code
 }
 
@@ -290,7 +293,9 @@ func (w *world) seedEveryCase() {
 	w.native("unv", "unv@example.com", true)
 	w.federated("Descope_UnvSub6", descopeAttrs("UnvSub6", "unv@example.com", "false"))
 	w.native("nosub", "nosub@example.com", true)
+	// Neither custom:descope_sub nor identities hold its subject.
 	w.federated("Descope_NoSub7", descopeAttrs("", "nosub@example.com", "true"))
+	w.shim.listBare("Descope_NoSub7")
 	w.native("mism", "mism@example.com", true)
 	w.federated("Descope_MismSub8", descopeAttrs("SomeoneElse", "mism@example.com", "true"))
 	w.native("full", "full@example.com", true)

@@ -17,7 +17,7 @@ type TableSink struct {
 // NewTableSink writes the table to w.
 func NewTableSink(w io.Writer) *TableSink { return &TableSink{w: w} }
 
-const tableFormat = "%-40s %-18s %-15s %-26s %-38s %s\n"
+const tableFormat = "%-40s %-18s %-15s %-26s %-21s %-38s %s\n"
 
 // Begin writes what the run is about to do and the column heads.
 func (t *TableSink) Begin(p Plan) error {
@@ -40,7 +40,7 @@ func (t *TableSink) Begin(p Plan) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(t.w, "\n"+tableFormat, "FEDERATED USER", "EMAIL", "DECISION", "REASON", "KEPT USER", "RESULT")
+	_, err := fmt.Fprintf(t.w, "\n"+tableFormat, "FEDERATED USER", "EMAIL", "DECISION", "REASON", "SUBJECT FROM", "KEPT USER", "RESULT")
 	return err
 }
 
@@ -55,7 +55,7 @@ func (t *TableSink) Row(r Row) error {
 	case "":
 		result = "-"
 	}
-	_, err := fmt.Fprintf(t.w, tableFormat, r.FederatedUser, orDash(r.Email), r.Decision, r.Reason, orDash(r.KeptUser), result)
+	_, err := fmt.Fprintf(t.w, tableFormat, r.FederatedUser, orDash(r.Email), r.Decision, r.Reason, orDash(r.SubjectSource), orDash(r.KeptUser), result)
 	return err
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/linking"
 )
 
 // ProbePrefix starts the user and group names of the permission probes.
@@ -36,7 +38,7 @@ func isAccessDenied(ae apiError) bool {
 
 // preflight checks everything it can before any change: the pool exists, the
 // provider exists in it, and the credentials may make every call the run
-// will make. Mutating calls are probed on a user and group that do not exist:
+// will make. It also reads the pool's immutable custom attributes. Mutating calls are probed on a user and group that do not exist:
 // IAM is evaluated before Cognito looks the user up, so a denial shows there
 // and a "not found" means the call is allowed.
 func (r *run) preflight(ctx context.Context) (Plan, error) {
@@ -70,6 +72,10 @@ func (r *run) preflight(ctx context.Context) (Plan, error) {
 	if pool.UserPool != nil {
 		plan.UserPoolName = aws.ToString(pool.UserPool.Name)
 		plan.EstimatedUsers = int(pool.UserPool.EstimatedNumberOfUsers)
+		// Cognito refuses to link to a user with a value for an immutable
+		// custom attribute; knowing them now refuses such pairs before
+		// their federated user is deleted.
+		r.immutable = linking.ImmutableCustomAttributes(pool.UserPool.SchemaAttributes)
 	}
 	return plan, nil
 }

@@ -93,8 +93,13 @@ type Row struct {
 	Email    string `json:"email,omitempty"`
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`
-	KeptUser string `json:"keptUser,omitempty"`
-	KeptSub  string `json:"keptSub,omitempty"`
+	// SubjectSource says where the subject of the link came from (the
+	// custom:descope_sub attribute, identities, or both), or why there is
+	// none (none, or conflict when the two disagree); empty when the rules
+	// stopped before reading it.
+	SubjectSource string `json:"subjectSource,omitempty"`
+	KeptUser      string `json:"keptUser,omitempty"`
+	KeptSub       string `json:"keptSub,omitempty"`
 	// Result is set by apply: merged (FederatedSub now lives on as
 	// KeptSub), abandoned, or failed.
 	Result string `json:"result,omitempty"`
@@ -152,13 +157,16 @@ func (e *ChangedError) Error() string {
 func (e *ChangedError) Unwrap() error { return e.Err }
 
 type run struct {
-	opts     Options
-	api      API
-	journal  *Journal
-	started  time.Time
-	progress Progress
-	summary  Summary
-	changed  bool
+	opts Options
+	api  API
+	// immutable are the pool's immutable custom attributes, read in the
+	// pre-flight: a kept user with a value for one cannot be linked to.
+	immutable []string
+	journal   *Journal
+	started   time.Time
+	progress  Progress
+	summary   Summary
+	changed   bool
 }
 
 // Run reconciles one pool. Errors before any change are plain errors; once
@@ -316,7 +324,7 @@ func (r *run) scan(ctx context.Context, seen map[string]struct{}) error {
 			r.summary.UsersListed++
 			r.progress.Listed++
 			name := aws.ToString(u.Username)
-			if u.UserStatus != types.UserStatusTypeExternalProvider || !linking.IsProviderUser(r.opts.Provider, name) {
+			if u.UserStatus != types.UserStatusTypeExternalProvider || !linking.IsProviderUser(r.opts.Provider, linking.FederatedFromUser(u)) {
 				continue
 			}
 			if _, ok := seen[name]; ok {
@@ -347,15 +355,15 @@ func (r *run) report() {
 func (r *run) handle(ctx context.Context, u types.UserType) error {
 	r.summary.Federated++
 	r.progress.Federated++
-	attrs := attributes(u)
-	fed := linking.FederatedFromAttributes(aws.ToString(u.Username), attrs)
-	row := Row{FederatedUser: fed.UserName, FederatedSub: attrs[linking.AttrSub], Email: linking.MaskEmail(fed.Email)}
+	fed := linking.FederatedFromUser(u)
+	sub, _ := linking.Attribute(u, linking.AttrSub)
+	row := Row{FederatedUser: fed.UserName, FederatedSub: sub, Email: linking.MaskEmail(fed.Email)}
 
 	verdict, err := r.decide(ctx, fed)
 	if err != nil {
 		return err
 	}
-	row.Reason = verdict.Reason
+	row.Reason, row.SubjectSource = verdict.Reason, verdict.SubjectSource
 	switch verdict.Action {
 	case linking.ActionLink:
 		row.Decision = DecisionMerge
@@ -369,7 +377,7 @@ func (r *run) handle(ctx context.Context, u types.UserType) error {
 	r.count(row)
 
 	if r.opts.Apply && verdict.Target != nil {
-		err = r.merge(ctx, u, fed.Subject, *verdict.Target, verdict.Action == linking.ActionAlreadyLinked)
+		err = r.merge(ctx, u, verdict.Subject, *verdict.Target, verdict.Action == linking.ActionAlreadyLinked)
 		r.record(&row, err)
 	}
 	if outErr := r.opts.Output.Row(row); outErr != nil {
@@ -414,7 +422,7 @@ func (r *run) decide(ctx context.Context, fed linking.Federated) (linking.Decisi
 	}
 	// The command never refuses for want of an existing user: a federated
 	// user without a match simply stays as it is.
-	return linking.Decide(r.opts.Provider, fed, candidates, false), nil
+	return linking.Decide(linking.Policy{Provider: r.opts.Provider, ImmutableAttributes: r.immutable}, fed, candidates), nil
 }
 
 // candidates returns the distinct users linking.IsCandidate accepts among the

@@ -20,7 +20,10 @@ import (
 // (and cognito-local behind it) and plays the parts of Cognito that
 // cognito-local lacks, the way Cognito does them:
 //   - it marks users named "<provider>_..." EXTERNAL_PROVIDER, as Cognito
-//     marks federated users (cognito-local cannot create them);
+//     marks federated users (cognito-local cannot create them), and gives
+//     each its own identity in identities, as Cognito records it: the
+//     provider (the longest listed name that prefixes the user name) and the
+//     rest of the name as userId, unless the test seeded its identities;
 //   - it answers DescribeIdentityProvider for the providers it is given;
 //   - it pages ListUsers (cognito-local returns everything at once), with
 //     pages shorter than Limit, as Cognito may;
@@ -28,6 +31,9 @@ import (
 //     seeded ones, and refuses to link a source identity whose federated
 //     user still exists, as Cognito does ("Merging is not currently
 //     supported");
+//   - it refuses to link to a destination user that has a value for one of
+//     the pool's immutable custom attributes, as Cognito does ("All
+//     attributes in the DestinationUser profile must be mutable");
 //   - it can deny one operation with AccessDeniedException.
 type cognitoShim struct {
 	URL string
@@ -39,7 +45,9 @@ type cognitoShim struct {
 	pageCap   int
 
 	mu         sync.Mutex
-	identities map[string][]shimIdentity // native user name -> linked identities
+	identities map[string][]shimIdentity // user name -> its identities
+	// bare are federated users listed without an identities attribute.
+	bare map[string]bool
 	deny       string                    // operation answered with AccessDeniedException
 }
 
@@ -62,6 +70,7 @@ func startShim(t *testing.T, upstream, direct string, providers []string, pageCa
 		providers:  providers,
 		pageCap:    pageCap,
 		identities: map[string][]shimIdentity{},
+		bare:       map[string]bool{},
 		forward: &httputil.ReverseProxy{
 			Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(target) },
 			Transport: &http.Transport{Proxy: nil},
@@ -83,6 +92,14 @@ func (s *cognitoShim) seedIdentity(native, provider, subject string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.identities[native] = append(s.identities[native], shimIdentity{UserID: subject, ProviderName: provider, ProviderType: "OIDC", DateCreated: 1700000000000})
+}
+
+// listBare lists a federated user without identities, so that only its
+// attributes can say whose it is.
+func (s *cognitoShim) listBare(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bare[name] = true
 }
 
 func (s *cognitoShim) denyOperation(op string) {
@@ -162,9 +179,10 @@ func (s *cognitoShim) listUsers(w http.ResponseWriter, r *http.Request, body []b
 	s.mu.Lock()
 	for _, u := range resp.Users {
 		name, _ := u["Username"].(string)
-		for _, p := range s.providers {
-			if len(name) > len(p) && strings.EqualFold(name[:len(p)+1], p+"_") {
-				u["UserStatus"] = "EXTERNAL_PROVIDER"
+		if p := s.providerOf(name); p != "" {
+			u["UserStatus"] = "EXTERNAL_PROVIDER"
+			if len(s.identities[name]) == 0 && !s.bare[name] {
+				s.identities[name] = []shimIdentity{{UserID: name[len(p)+1:], ProviderName: p, ProviderType: "OIDC", Primary: true, DateCreated: 1700000000000}}
 			}
 		}
 		if ids := s.identities[name]; len(ids) > 0 {
@@ -188,6 +206,18 @@ func (s *cognitoShim) listUsers(w http.ResponseWriter, r *http.Request, body []b
 	shimJSON(w, page)
 }
 
+// providerOf is the longest listed provider whose "<name>_" starts userName
+// (ignoring case), or "".
+func (s *cognitoShim) providerOf(userName string) string {
+	found := ""
+	for _, p := range s.providers {
+		if len(userName) > len(p)+1 && strings.EqualFold(userName[:len(p)+1], p+"_") && len(p) > len(found) {
+			found = p
+		}
+	}
+	return found
+}
+
 func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) {
 	var in struct {
 		UserPoolID      string `json:"UserPoolId"`
@@ -197,6 +227,10 @@ func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) 
 	_ = json.Unmarshal(body, &in)
 	if s.userExists(in.UserPoolID, in.SourceUser.ProviderName+"_"+in.SourceUser.ProviderAttributeValue) {
 		shimError(w, "InvalidParameterException", "Merging is not currently supported, provide a SourceUser that has not been signed up in order to link")
+		return
+	}
+	if s.hasImmutableAttribute(in.UserPoolID, in.DestinationUser.ProviderAttributeValue) {
+		shimError(w, "InvalidParameterException", "DestinationUser has immutable attributes")
 		return
 	}
 	s.mu.Lock()
@@ -220,21 +254,58 @@ func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) 
 // userExists asks cognito-local directly, so the look-up is not recorded as
 // the command's call.
 func (s *cognitoShim) userExists(pool, username string) bool {
-	body, _ := json.Marshal(map[string]string{"UserPoolId": pool, "Username": username})
+	status, _ := s.call("AdminGetUser", map[string]string{"UserPoolId": pool, "Username": username})
+	return status == http.StatusOK
+}
+
+// hasImmutableAttribute reports whether a user has a value for an immutable
+// custom attribute of the pool's schema, read from cognito-local directly.
+func (s *cognitoShim) hasImmutableAttribute(pool, username string) bool {
+	_, poolOut := s.call("DescribeUserPool", map[string]string{"UserPoolId": pool})
+	var described struct {
+		UserPool struct {
+			SchemaAttributes []struct {
+				Name    string
+				Mutable *bool
+			}
+		}
+	}
+	_ = json.Unmarshal(poolOut, &described)
+	_, userOut := s.call("AdminGetUser", map[string]string{"UserPoolId": pool, "Username": username})
+	var user struct{ UserAttributes []struct{ Name string } }
+	_ = json.Unmarshal(userOut, &user)
+	for _, a := range described.UserPool.SchemaAttributes {
+		if a.Mutable == nil || *a.Mutable || !strings.HasPrefix(a.Name, "custom:") {
+			continue
+		}
+		for _, ua := range user.UserAttributes {
+			if ua.Name == a.Name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// call makes one call straight to cognito-local and returns its status
+// and body.
+func (s *cognitoShim) call(op string, in any) (int, []byte) {
+	body, _ := json.Marshal(in)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.direct, bytes.NewReader(body))
 	if err != nil {
-		return false
+		return 0, nil
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminGetUser")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
 	resp, err := (&http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}).Do(req)
 	if err != nil {
-		return false
+		return 0, nil
 	}
 	defer resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
 }
 
 type bufferedResponse struct {
