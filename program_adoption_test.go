@@ -29,6 +29,7 @@ import (
 const (
 	recordings       = "internal/livepool/testdata"
 	recordedPoolID   = "us-east-1_AdOpT1234"
+	recordedPoolARN  = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + recordedPoolID
 	recordedClientID = "4h3kacmewebclient000000001"
 	aliasPoolID      = "us-east-1_AliasPool1"
 	blogTrigger      = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
@@ -37,11 +38,12 @@ const (
 )
 
 const (
-	typePool     = "aws:cognito/userPool:UserPool"
-	typeClient   = "aws:cognito/userPoolClient:UserPoolClient"
-	typeDomain   = "aws:cognito/userPoolDomain:UserPoolDomain"
-	typeProvider = "aws:cognito/identityProvider:IdentityProvider"
-	typeFunction = "aws:lambda/function:Function"
+	typePool       = "aws:cognito/userPool:UserPool"
+	typeClient     = "aws:cognito/userPoolClient:UserPoolClient"
+	typeDomain     = "aws:cognito/userPoolDomain:UserPoolDomain"
+	typeProvider   = "aws:cognito/identityProvider:IdentityProvider"
+	typeFunction   = "aws:lambda/function:Function"
+	typePermission = "aws:lambda/permission:Permission"
 )
 
 // adoptionConfig adopts poolID with the given clients (the program's own
@@ -181,6 +183,18 @@ func assertAdopted(t *testing.T, rec *pulumitest.Recorder, want map[string]map[s
 	}
 }
 
+// byName is the registered resource of that name.
+func byName(t *testing.T, rec *pulumitest.Recorder, name string) pulumitest.Resource {
+	t.Helper()
+	for _, r := range rec.All() {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("%s is not declared", name)
+	return pulumitest.Resource{}
+}
+
 func dependsOnFunction(urn string) bool {
 	return strings.HasSuffix(urn, typeFunction+"::passkeys-merge")
 }
@@ -206,6 +220,24 @@ func TestAdoptRecordedPool(t *testing.T) {
 	}
 	if !slices.ContainsFunc(pool.Dependencies, dependsOnFunction) {
 		t.Error("the adopted pool does not wait for the merge function it is given as trigger")
+	}
+	// ...nor does its trigger move before Cognito may invoke the function and
+	// the function may link in this pool, both named from the live read.
+	permission, err := rec.One(typePermission)
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkPolicy := byName(t, rec, "passkeys-merge-cognito")
+	for _, first := range []pulumitest.Resource{permission, linkPolicy} {
+		if !rec.DependsOn(pool, first) {
+			t.Errorf("the adopted pool does not wait for %s (dependencies %v)", first.Name, pool.Dependencies)
+		}
+	}
+	if got := permission.Inputs["sourceArn"].StringValue(); got != recordedPoolARN {
+		t.Errorf("permission sourceArn = %s, want the recorded pool %s", got, recordedPoolARN)
+	}
+	if got := linkPolicy.Inputs["policy"].StringValue(); !strings.Contains(got, `"Resource":["`+recordedPoolARN+`"]`) {
+		t.Errorf("link policy %s does not name exactly the recorded pool %s", got, recordedPoolARN)
 	}
 	// Spot checks against the recording itself: a live setting kept, the
 	// owned changes made.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -42,6 +43,15 @@ func (a CognitoPasskeysArgs) adoptingClients() bool {
 	return a.Adoption != nil && a.Adoption.State != nil && len(a.Adoption.State.Clients) > 0
 }
 
+// adoptedPoolARN is the adopted pool's ARN from the live read, empty for a
+// created pool.
+func (a CognitoPasskeysArgs) adoptedPoolARN() string {
+	if a.Adoption == nil || a.Adoption.State == nil {
+		return ""
+	}
+	return aws.ToString(a.Adoption.State.Pool.Arn)
+}
+
 // detaching reports whether the adopted pool's trigger goes back.
 func (a CognitoPasskeysArgs) detaching() bool {
 	return a.Adoption != nil && (a.Adoption.Detach || a.Teardown)
@@ -65,6 +75,10 @@ func (a CognitoPasskeysArgs) owned(ctx *pulumi.Context, name string, preSignUpAR
 func checkAdoption(ctx *pulumi.Context, name string, a CognitoPasskeysArgs) error {
 	if a.Adoption.State == nil {
 		return errors.New("Adoption.State is required: read the pool with livepool.Read")
+	}
+	pool := a.Adoption.State.Pool
+	if arn, id := aws.ToString(pool.Arn), aws.ToString(pool.Id); !strings.HasSuffix(arn, ":userpool/"+id) {
+		return fmt.Errorf("Adoption.State has the ARN %q, not the ARN of pool %s: read the pool with livepool.Read (DescribeUserPool returns it)", arn, id)
 	}
 	if err := livepool.Check(a.Adoption.State, a.owned(ctx, name, nil)); err != nil {
 		return err

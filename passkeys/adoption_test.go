@@ -17,6 +17,7 @@ import (
 
 const (
 	livePoolID   = "us-east-1_Live12345"
+	livePoolARN  = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + livePoolID
 	liveClientID = "liveclient0000000000000001"
 	mergeARN     = "arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge"
 )
@@ -26,6 +27,7 @@ const (
 func liveState(preSignUp string) *livepool.State {
 	pool := types.UserPoolType{
 		Id:                 aws.String(livePoolID),
+		Arn:                aws.String(livePoolARN),
 		Name:               aws.String("live"),
 		UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		SchemaAttributes: []types.SchemaAttributeType{{Name: aws.String("email"), AttributeDataType: types.AttributeDataTypeString,
@@ -115,6 +117,20 @@ func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
 	}
 	if _, _, err := deploy(t, adoptingArgs(&Adoption{State: liveState(mergeARN)})); err != nil {
 		t.Errorf("the stack's own trigger is refused: %v", err)
+	}
+}
+
+// The trigger's access is declared from the live pool's ARN, so a state
+// without it (not from livepool.Read) is refused before anything is declared.
+func TestAdoptionWithoutThePoolARNIsRefused(t *testing.T) {
+	state := liveState(mergeARN)
+	state.Pool.Arn = nil
+	rec, _, err := deploy(t, adoptingArgs(&Adoption{State: state}))
+	if err == nil || !strings.Contains(err.Error(), "livepool.Read") {
+		t.Errorf("err = %v, want a refusal pointing at livepool.Read", err)
+	}
+	if n := len(rec.All()); n != 0 {
+		t.Errorf("%d resources declared before the refusal", n)
 	}
 }
 

@@ -81,15 +81,18 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	pool, plan, err := declarePool(ctx, name, a, life, fn, component, parent)
-	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
-	}
-	poolID := pool.ID().ToStringOutput()
-	access, err := newTriggerAccess(ctx, name, fn, pool.Arn, accountID, parent)
+	access, err := newTriggerAccess(ctx, name, fn, a.adoptedPoolARN(), accountID, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
 	}
+	pool, plan, err := declarePool(ctx, name, a, life, fn, component, parent, pulumi.DependsOn(access.ready()))
+	if err != nil {
+		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
+	}
+	if err := access.linkCreatedPool(ctx, name, fn, pool.Arn, parent); err != nil {
+		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
+	}
+	poolID := pool.ID().ToStringOutput()
 	provider, err := newDescopeProvider(ctx, name, a, poolID, plan, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: Descope provider: %w", name, err)
@@ -107,7 +110,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 		return nil, fmt.Errorf("passkeys %s: alarm: %w", name, err)
 	}
 
-	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access,
+	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access.resources(),
 		[]pulumi.Resource{provider}, domains, clients, alarm.resources)
 	if err := life.newDestroyGuard(ctx, name, everything, parent); err != nil {
 		return nil, fmt.Errorf("passkeys %s: destroy guard: %w", name, err)
