@@ -106,9 +106,12 @@ func adoptedPool(ctx *pulumi.Context, name string, plan *livepool.Plan, life lif
 }
 
 // adoptedOptions keep what the component creates in an adopted pool (the
-// domain, the provider) through a destroy, as the adopted resources are: the
-// next run finds them in the pool and adopts them, so they are kept in every
-// case, and the pool's own clients may name them.
+// domain, the provider, the app client) through a destroy, as the adopted
+// resources are: a destroy of an adopted stack deletes nothing in the pool.
+// The next run finds the domain and the provider in the pool and adopts
+// them, the pool's own clients may name the provider, and the app may use
+// the client; listed in appClientIds, the client is imported, and the
+// resource it was is only forgotten.
 func (a CognitoPasskeysArgs) adoptedOptions() []pulumi.ResourceOption {
 	if a.Adoption == nil {
 		return nil

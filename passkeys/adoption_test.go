@@ -81,26 +81,69 @@ func TestDestroyOfAnAdoptedStackDeletesNothing(t *testing.T) {
 	}
 }
 
-// Under teardown the destroy goes through: it deletes what the stack
-// created, forgets (never deletes) the pool, client and domain, and by then
-// the pool's trigger is the previous one, not the function being deleted.
-func TestTeardownOfAnAdoptedPoolForgetsItAndDetaches(t *testing.T) {
-	const previous = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
-	args := adoptingArgs(&Adoption{State: liveState(mergeARN), RestorePreSignUpARN: previous})
-	args.Teardown = true
-	rec, _ := mustDeploy(t, args)
+// inPool reports whether a resource lives in the user pool: the pool itself
+// or anything declared with its ID.
+func inPool(r pulumitest.Resource) bool {
+	_, inside := r.Inputs["userPoolId"]
+	return r.Type == typeUserPool || inside
+}
 
-	deleted := simulateDestroy(rec.All())
-	if !slices.ContainsFunc(deleted, func(r pulumitest.Resource) bool { return r.Type == typeFunction }) {
-		t.Fatal("teardown does not let the destroy delete the merge function")
+// Under teardown the destroy goes through: it deletes what the stack
+// created outside the pool and never anything in it (the pool, clients,
+// domains, provider, adopted or created there by the stack: each is only
+// forgotten), and by then the pool's trigger is the previous one, not the
+// function being deleted.
+func TestTeardownOfAnAdoptedPoolDeletesNothingInIt(t *testing.T) {
+	const previous = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	withClients := liveState(mergeARN)
+	withoutClients := liveState(mergeARN)
+	withoutClients.Clients = nil
+	bare := liveState(mergeARN)
+	bare.Clients, bare.Domains, bare.Pool.Domain = nil, nil, nil
+	withProvider := liveState(mergeARN)
+	withProvider.Provider = &types.IdentityProviderType{ProviderName: aws.String(DefaultProviderName), ProviderType: types.IdentityProviderTypeTypeOidc}
+	tests := []struct {
+		name  string
+		state *livepool.State
+		args  func(*CognitoPasskeysArgs)
+	}{
+		{"adopted client and domain", withClients, func(*CognitoPasskeysArgs) {}},
+		{"the stack's own client", withoutClients, func(a *CognitoPasskeysArgs) { a.CallbackURLs = validArgs().CallbackURLs }},
+		{"the stack's own client and domain", bare, func(a *CognitoPasskeysArgs) { a.CallbackURLs = validArgs().CallbackURLs }},
+		{"the stack's own custom domain", bare, func(a *CognitoPasskeysArgs) {
+			a.CallbackURLs = validArgs().CallbackURLs
+			a.CustomDomain, a.CustomDomainCertificateARN = "auth.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"
+		}},
+		{"an existing provider", withProvider, func(*CognitoPasskeysArgs) {}},
 	}
-	for _, r := range deleted {
-		if slices.Contains([]string{typeUserPool, typeClient, typeDomain}, r.Type) && !r.RetainOnDelete {
-			t.Errorf("destroy deletes the adopted %s (%s)", r.Name, r.Type)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := adoptingArgs(&Adoption{State: tt.state, RestorePreSignUpARN: previous})
+			args.Teardown = true
+			tt.args(&args)
+			rec, _ := mustDeploy(t, args)
+
+			deleted := simulateDestroy(rec.All())
+			if !slices.ContainsFunc(deleted, func(r pulumitest.Resource) bool { return r.Type == typeFunction }) {
+				t.Fatal("teardown does not let the destroy delete the merge function")
+			}
+			var inside int
+			for _, r := range rec.All() {
+				if !inPool(r) {
+					continue
+				}
+				inside++
+				if !r.RetainOnDelete {
+					t.Errorf("the destroy deletes %s (%s) from the adopted pool", r.Name, r.Type)
+				}
+			}
+			if inside < 4 {
+				t.Errorf("%d resources in the pool, want at least the pool, a client, a domain and the provider", inside)
+			}
+			pool := one(t, rec, typeUserPool)
+			assertEqual(t, "preSignUp", get(t, pool.Inputs, "lambdaConfig.preSignUp"), previous)
+		})
 	}
-	pool := one(t, rec, typeUserPool)
-	assertEqual(t, "preSignUp", get(t, pool.Inputs, "lambdaConfig.preSignUp"), previous)
 }
 
 // A pool whose trigger is another function is refused before anything is
