@@ -160,12 +160,18 @@ func adoptedDomains(ctx *pulumi.Context, name string, plan *livepool.Plan, opts 
 	return hosted, resources, nil
 }
 
-// logChanges says in the preview, in words, what adoption changes.
+// logChanges says in the preview, in words, what adoption changes, and warns
+// that a replaced trigger stops for every sign-up, with whatever else it did.
 func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.Plan) error {
 	for _, change := range plan.Changes {
 		if err := ctx.Log.Info("adoption: "+change, &pulumi.LogArgs{Resource: component}); err != nil {
 			return err
 		}
+	}
+	if previous := plan.PreviousPreSignUpARN; previous != "" {
+		return ctx.Log.Warn(fmt.Sprintf("adoption: the pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
+			"whatever else it does (auto-confirming users, allowing only some email domains) stops with it. "+
+			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see the README)", previous), &pulumi.LogArgs{Resource: component})
 	}
 	return nil
 }

@@ -152,8 +152,15 @@ func TestTeardownOfAnAdoptedPoolDeletesNothingInIt(t *testing.T) {
 func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
 	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:someone-elses"
 	rec, _, err := deploy(t, adoptingArgs(&Adoption{State: liveState(foreign)}))
-	if err == nil || !strings.Contains(err.Error(), foreign) || !strings.Contains(err.Error(), "replacePreSignUpTrigger") {
-		t.Errorf("err = %v, want a refusal naming %s and replacePreSignUpTrigger", err, foreign)
+	if err == nil {
+		t.Fatal("a foreign trigger is replaced without replacePreSignUpTrigger")
+	}
+	// Replacing stops the function's own rules too: the refusal says so and
+	// names the way to keep them.
+	for _, words := range []string{foreign, "replacePreSignUpTrigger", "stops that function for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger (see the README)"} {
+		if !strings.Contains(err.Error(), words) {
+			t.Errorf("the refusal does not say %q:\n%v", words, err)
+		}
 	}
 	if n := len(rec.All()); n != 0 {
 		t.Errorf("%d resources declared before the refusal", n)
@@ -177,11 +184,11 @@ func TestAdoptionWithoutThePoolARNIsRefused(t *testing.T) {
 	}
 }
 
-// recordedLog keeps the Info lines the component logs.
+// recordedLog keeps the Info and Warn lines the component logs.
 type recordedLog struct {
 	pulumi.Log
-	mu   sync.Mutex
-	info []string
+	mu         sync.Mutex
+	info, warn []string
 }
 
 func (l *recordedLog) Info(msg string, _ *pulumi.LogArgs) error {
@@ -191,8 +198,15 @@ func (l *recordedLog) Info(msg string, _ *pulumi.LogArgs) error {
 	return nil
 }
 
-// logged runs the component and returns what it logged.
-func logged(t *testing.T, args CognitoPasskeysArgs) []string {
+func (l *recordedLog) Warn(msg string, _ *pulumi.LogArgs) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.warn = append(l.warn, msg)
+	return nil
+}
+
+// logged runs the component and returns what it logged as Info and as Warn.
+func logged(t *testing.T, args CognitoPasskeysArgs) (info, warn []string) {
 	t.Helper()
 	log := &recordedLog{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -204,14 +218,14 @@ func logged(t *testing.T, args CognitoPasskeysArgs) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return log.info
+	return log.info, log.warn
 }
 
 // The preview says in words what adoption changes, and says nothing once the
 // pool is adopted.
 func TestAdoptionLogsItsChanges(t *testing.T) {
 	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
-	first := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}))
+	first, warnings := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}))
 	want := []string{
 		"adoption: user pool " + livePoolID + ": replace the pre sign-up trigger " + foreign + " with the merge function passkeys-dev-merge",
 		"adoption: user pool " + livePoolID + ": add the custom attribute custom:descope_sub (in place)",
@@ -222,6 +236,18 @@ func TestAdoptionLogsItsChanges(t *testing.T) {
 			t.Errorf("the preview does not say %q; it logged %q", line, first)
 		}
 	}
+	// The replaced function stops for every sign-up, with its own rules.
+	if len(warnings) != 1 {
+		t.Fatalf("the preview warns %q, want one warning about the replaced trigger", warnings)
+	}
+	for _, words := range []string{foreign, "stops running for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger (see the README)"} {
+		if !strings.Contains(warnings[0], words) {
+			t.Errorf("the preview's warning does not say %q: %s", words, warnings[0])
+		}
+	}
+	if _, warnings := logged(t, adoptingArgs(&Adoption{State: liveState(""), ReplacePreSignUpTrigger: true})); len(warnings) != 0 {
+		t.Errorf("a pool without a trigger gets the warning %q", warnings)
+	}
 
 	adopted := liveState(mergeARN)
 	adopted.Pool.SchemaAttributes = append(adopted.Pool.SchemaAttributes, types.SchemaAttributeType{Name: aws.String(DescopeSubjectAttribute),
@@ -231,7 +257,7 @@ func TestAdoptionLogsItsChanges(t *testing.T) {
 	client.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeCode}
 	client.AllowedOAuthScopes = append(client.AllowedOAuthScopes, "openid")
 	client.AllowedOAuthFlowsUserPoolClient = aws.Bool(true)
-	if again := logged(t, adoptingArgs(&Adoption{State: adopted})); len(again) != 0 {
-		t.Errorf("a second run logs changes: %q", again)
+	if again, warnings := logged(t, adoptingArgs(&Adoption{State: adopted})); len(again)+len(warnings) != 0 {
+		t.Errorf("a second run logs changes %q and warnings %q", again, warnings)
 	}
 }
