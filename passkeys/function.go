@@ -147,8 +147,8 @@ func (t *triggerAccess) ready() []pulumi.Resource {
 // first create, and afterwards known only to the engine's state, which the
 // program cannot read; anything declared from it comes after the pool. So
 // for a created pool Cognito may invoke the function for any pool of this
-// account and region (SourceArn matches with StringLike; SourceAccount keeps
-// other accounts out), which lets a renamed function's permission come
+// account and region (Lambda matches SourceArn with wildcards; SourceAccount
+// keeps other accounts out), which lets a renamed function's permission come
 // first on every run. The function can still touch only its own pool: its
 // role's link policy names that pool exactly, and follows the pool
 // (linkCreatedPool). The pool cannot wait for that policy, but needs to

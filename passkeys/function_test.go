@@ -163,3 +163,20 @@ func TestThePoolMovesItsTriggerOnlyOnceTheFunctionMayRun(t *testing.T) {
 		})
 	}
 }
+
+func TestPoolsOfFunctionAccount(t *testing.T) {
+	tests := []struct {
+		functionARN, want, wantErr string
+	}{
+		{"arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge", "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*", ""},
+		{"arn:aws-cn:lambda:cn-north-1:123456789012:function:passkeys-dev-merge", "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/*", ""},
+		{"arn:aws:iam::123456789012:role/passkeys", "", "is not a Lambda ARN"},
+		{"passkeys-dev-merge", "", "is not a Lambda ARN"},
+	}
+	for _, tt := range tests {
+		got, err := poolsOfFunctionAccount(tt.functionARN)
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("poolsOfFunctionAccount(%q) = %q, %v; want %q, error %q", tt.functionARN, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
