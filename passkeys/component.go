@@ -81,16 +81,9 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	access, err := newTriggerAccess(ctx, name, fn, a.adoptedPoolARN(), accountID, parent)
+	pool, plan, access, err := declarePoolWithTrigger(ctx, name, a, life, fn, accountID, component, parent)
 	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
-	}
-	pool, plan, err := declarePool(ctx, name, a, life, fn, component, parent, pulumi.DependsOn(access.ready()))
-	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
-	}
-	if err := access.linkCreatedPool(ctx, name, fn, pool.Arn, parent); err != nil {
-		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
+		return nil, fmt.Errorf("passkeys %s: %w", name, err)
 	}
 	poolID := pool.ID().ToStringOutput()
 	provider, err := newDescopeProvider(ctx, name, a, poolID, plan, parent)
@@ -110,7 +103,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 		return nil, fmt.Errorf("passkeys %s: alarm: %w", name, err)
 	}
 
-	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access.resources(),
+	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access,
 		[]pulumi.Resource{provider}, domains, clients, alarm.resources)
 	if err := life.newDestroyGuard(ctx, name, everything, parent); err != nil {
 		return nil, fmt.Errorf("passkeys %s: destroy guard: %w", name, err)

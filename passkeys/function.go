@@ -3,7 +3,6 @@ package passkeys
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -115,96 +114,29 @@ func functionEnvironment(a CognitoPasskeysArgs) pulumi.StringMap {
 	return vars
 }
 
-// triggerAccess is what must exist before the pool names the function as
-// its trigger: Cognito's right to invoke it, and its right to link users in
-// the pool. Until both exist, every SignUp, AdminCreateUser and first
-// federated sign-in of the pool fails.
-type triggerAccess struct {
-	linkPolicy *iam.RolePolicy
-	permission *lambda.Permission
-}
-
-func (t *triggerAccess) resources() []pulumi.Resource {
-	return []pulumi.Resource{t.linkPolicy, t.permission}
-}
-
-// ready is what the pool waits for (DependsOn), so that the engine moves the
-// trigger, in a first adoption or to a new function (one renamed, whose
-// permission names it), only once Cognito may call that function. A destroy
-// then goes the other way: the pool goes (or, adopted, is forgotten) before
-// the permission and the function.
-func (t *triggerAccess) ready() []pulumi.Resource {
-	if t.linkPolicy == nil {
-		return []pulumi.Resource{t.permission}
+// newTriggerAccess gives the function its rights on the pool and lets Cognito
+// invoke it for that pool only (both name the pool's exact ARN, which is
+// also what verify accepts).
+func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN, accountID pulumi.StringOutput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	cognitoPolicy, err := iam.NewRolePolicy(ctx, name+"-merge-cognito", &iam.RolePolicyArgs{
+		Role:   fn.role.ID(),
+		Policy: linkPolicy(poolARN),
+	}, opts...)
+	if err != nil {
+		return nil, err
 	}
-	return t.resources()
-}
 
-// newTriggerAccess declares, before the pool, what the pool must wait for.
-//
-// An adopted pool's ARN is known from the live read, so the link policy and
-// the permission name it exactly. A created pool's ARN is unknown until its
-// first create, and afterwards known only to the engine's state, which the
-// program cannot read; anything declared from it comes after the pool. So
-// for a created pool Cognito may invoke the function for any pool of this
-// account and region (Lambda matches SourceArn with wildcards; SourceAccount
-// keeps other accounts out), which lets a renamed function's permission come
-// first on every run. The function can still touch only its own pool: its
-// role's link policy names that pool exactly, and follows the pool
-// (linkCreatedPool). The pool cannot wait for that policy, but needs to
-// only once: on its first create, before it has users or an app client.
-// The policy belongs to the role, which stays when the function changes.
-func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, adoptedPoolARN string, accountID pulumi.StringOutput, opts ...pulumi.ResourceOption) (*triggerAccess, error) {
-	access := &triggerAccess{}
-	sourceARN := fn.function.Arn.ApplyT(poolsOfFunctionAccount).(pulumi.StringOutput)
-	permissionOpts := opts
-	if adoptedPoolARN != "" {
-		sourceARN = pulumi.String(adoptedPoolARN).ToStringOutput()
-		if err := access.declareLinkPolicy(ctx, name, fn, sourceARN, opts...); err != nil {
-			return nil, err
-		}
-		// Cognito may invoke the function only once it can do its job.
-		permissionOpts = withOptions(opts, pulumi.DependsOn([]pulumi.Resource{access.linkPolicy}))
-	}
+	// Cognito may invoke the function only once it can do its job. DependsOn is
+	// the one ordering here without a data edge to carry it.
 	permission, err := lambda.NewPermission(ctx, name+"-merge-invoke", &lambda.PermissionArgs{
 		Action:        pulumi.String("lambda:InvokeFunction"),
 		Function:      fn.function.Name,
 		Principal:     pulumi.String("cognito-idp.amazonaws.com"),
-		SourceArn:     sourceARN,
+		SourceArn:     poolARN,
 		SourceAccount: accountID,
-	}, permissionOpts...)
+	}, withOptions(opts, pulumi.DependsOn([]pulumi.Resource{cognitoPolicy}))...)
 	if err != nil {
 		return nil, err
 	}
-	access.permission = permission
-	return access, nil
-}
-
-// linkCreatedPool declares a created pool's link policy, from the pool's ARN
-// (an adopted pool's is declared before the pool).
-func (t *triggerAccess) linkCreatedPool(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
-	if t.linkPolicy != nil {
-		return nil
-	}
-	return t.declareLinkPolicy(ctx, name, fn, poolARN, opts...)
-}
-
-func (t *triggerAccess) declareLinkPolicy(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
-	policy, err := iam.NewRolePolicy(ctx, name+"-merge-cognito", &iam.RolePolicyArgs{
-		Role:   fn.role.ID(),
-		Policy: linkPolicy(poolARN),
-	}, opts...)
-	t.linkPolicy = policy
-	return err
-}
-
-// poolsOfFunctionAccount turns a function's ARN
-// (arn:partition:lambda:region:account:function:name) into the ARN pattern
-// of every user pool in its partition, region and account.
-func poolsOfFunctionAccount(functionARN string) (string, error) {
-	parts := strings.SplitN(functionARN, ":", 6)
-	if len(parts) < 6 || parts[2] != "lambda" {
-		return "", fmt.Errorf("merge function ARN %q is not a Lambda ARN", functionARN)
-	}
-	return fmt.Sprintf("arn:%s:cognito-idp:%s:%s:userpool/*", parts[1], parts[3], parts[4]), nil
+	return []pulumi.Resource{cognitoPolicy, permission}, nil
 }

@@ -103,27 +103,25 @@ func TestIAMGrantsExactlyWhatTheFunctionNeeds(t *testing.T) {
 	}
 }
 
-// The engine creates and updates in dependency order, so the pool moves its
-// trigger to the merge function only after Cognito may invoke the function
-// and the function may link in the pool: in between, every SignUp,
+// The engine creates and updates in dependency order, so an adopted pool
+// moves its trigger to the merge function only after Cognito may invoke the
+// function and the function may link in the pool: in between, every SignUp,
 // AdminCreateUser and first federated sign-in of the pool would fail. The
 // permission names the function, so a new function (a renamed one) gets its
-// own permission, created before the pool moves to it.
+// own permission, created before the pool moves to it. A created pool's ARN
+// exists only once the pool does, so there both follow the pool. Either way
+// both name exactly this pool.
 func TestThePoolMovesItsTriggerOnlyOnceTheFunctionMayRun(t *testing.T) {
 	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
 	tests := []struct {
-		name string
-		args CognitoPasskeysArgs
-		// sourceARN is the pools Cognito may invoke the function for.
-		sourceARN string
-		// policyFirst: the pool waits for the link policy too. A created
-		// pool cannot: the policy names its ARN, unknown until it exists.
-		policyFirst bool
+		name    string
+		args    CognitoPasskeysArgs
+		adopted bool
 	}{
-		{"created pool", validArgs(), "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*", false},
-		{"adopted pool, first run", adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}), livePoolARN, true},
-		{"adopted pool, later run", adoptingArgs(&Adoption{State: liveState(mergeARN)}), livePoolARN, true},
-		{"adopted pool, detach", adoptingArgs(&Adoption{State: liveState(mergeARN), Detach: true, RestorePreSignUpARN: foreign}), livePoolARN, true},
+		{"created pool", validArgs(), false},
+		{"adopted pool, first run", adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}), true},
+		{"adopted pool, later run", adoptingArgs(&Adoption{State: liveState(mergeARN)}), true},
+		{"adopted pool, detach", adoptingArgs(&Adoption{State: liveState(mergeARN), Detach: true, RestorePreSignUpARN: foreign}), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,46 +135,28 @@ func TestThePoolMovesItsTriggerOnlyOnceTheFunctionMayRun(t *testing.T) {
 					policy = p
 				}
 			}
-			wantPolicyARN := tt.sourceARN
-			if !tt.policyFirst {
-				wantPolicyARN = get(t, pool.Outputs, "arn").(string)
+			poolARN := get(t, pool.Outputs, "arn").(string)
+			if tt.adopted {
+				assertEqual(t, "adopted pool ARN", poolARN, livePoolARN)
 			}
 
 			assertEqual(t, "action", get(t, perm.Inputs, "action"), "lambda:InvokeFunction")
 			assertEqual(t, "principal", get(t, perm.Inputs, "principal"), "cognito-idp.amazonaws.com")
 			assertEqual(t, "function", get(t, perm.Inputs, "function"), get(t, fn.Inputs, "name"))
-			assertEqual(t, "sourceArn", get(t, perm.Inputs, "sourceArn"), tt.sourceARN)
+			assertEqual(t, "sourceArn", get(t, perm.Inputs, "sourceArn"), poolARN)
 			assertEqual(t, "sourceAccount", get(t, perm.Inputs, "sourceAccount"), pulumitest.AccountID)
-			assertEqual(t, "link policy resource", policyOf(t, policy).Statement[0].Resource, []string{wantPolicyARN})
+			assertEqual(t, "link policy resource", policyOf(t, policy).Statement[0].Resource, []string{poolARN})
 			if !rec.DependsOn(perm, fn) {
 				t.Error("the permission does not follow the function it names: a new function would not get its own")
 			}
-			if !rec.DependsOn(pool, perm) {
-				t.Errorf("the pool does not wait for the invoke permission (dependencies %v): Cognito could call the function before it may", pool.Dependencies)
-			}
-			if got := rec.DependsOn(pool, policy); got != tt.policyFirst {
-				t.Errorf("the pool waits for the link policy: %v, want %v (dependencies %v)", got, tt.policyFirst, pool.Dependencies)
-			}
-			if tt.policyFirst && !rec.DependsOn(perm, policy) {
+			if !rec.DependsOn(perm, policy) {
 				t.Error("the permission does not wait for the link policy: Cognito could call the function before it may link")
 			}
+			for _, first := range []pulumitest.Resource{perm, policy} {
+				if got := rec.DependsOn(pool, first); got != tt.adopted {
+					t.Errorf("the pool waits for %s: %v, want %v (dependencies %v)", first.Name, got, tt.adopted, pool.Dependencies)
+				}
+			}
 		})
-	}
-}
-
-func TestPoolsOfFunctionAccount(t *testing.T) {
-	tests := []struct {
-		functionARN, want, wantErr string
-	}{
-		{"arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge", "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*", ""},
-		{"arn:aws-cn:lambda:cn-north-1:123456789012:function:passkeys-dev-merge", "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/*", ""},
-		{"arn:aws:iam::123456789012:role/passkeys", "", "is not a Lambda ARN"},
-		{"passkeys-dev-merge", "", "is not a Lambda ARN"},
-	}
-	for _, tt := range tests {
-		got, err := poolsOfFunctionAccount(tt.functionARN)
-		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
-			t.Errorf("poolsOfFunctionAccount(%q) = %q, %v; want %q, error %q", tt.functionARN, got, err, tt.want, tt.wantErr)
-		}
 	}
 }
