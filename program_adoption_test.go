@@ -29,6 +29,7 @@ import (
 const (
 	recordings       = "internal/livepool/testdata"
 	recordedPoolID   = "us-east-1_AdOpT1234"
+	recordedPoolARN  = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + recordedPoolID
 	recordedClientID = "4h3kacmewebclient000000001"
 	aliasPoolID      = "us-east-1_AliasPool1"
 	blogTrigger      = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
@@ -37,11 +38,12 @@ const (
 )
 
 const (
-	typePool     = "aws:cognito/userPool:UserPool"
-	typeClient   = "aws:cognito/userPoolClient:UserPoolClient"
-	typeDomain   = "aws:cognito/userPoolDomain:UserPoolDomain"
-	typeProvider = "aws:cognito/identityProvider:IdentityProvider"
-	typeFunction = "aws:lambda/function:Function"
+	typePool       = "aws:cognito/userPool:UserPool"
+	typeClient     = "aws:cognito/userPoolClient:UserPoolClient"
+	typeDomain     = "aws:cognito/userPoolDomain:UserPoolDomain"
+	typeProvider   = "aws:cognito/identityProvider:IdentityProvider"
+	typeFunction   = "aws:lambda/function:Function"
+	typePermission = "aws:lambda/permission:Permission"
 )
 
 // adoptionConfig adopts poolID with the given clients (the program's own
@@ -181,6 +183,18 @@ func assertAdopted(t *testing.T, rec *pulumitest.Recorder, want map[string]map[s
 	}
 }
 
+// byName is the registered resource of that name.
+func byName(t *testing.T, rec *pulumitest.Recorder, name string) pulumitest.Resource {
+	t.Helper()
+	for _, r := range rec.All() {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("%s is not declared", name)
+	return pulumitest.Resource{}
+}
+
 func dependsOnFunction(urn string) bool {
 	return strings.HasSuffix(urn, typeFunction+"::passkeys-merge")
 }
@@ -206,6 +220,24 @@ func TestAdoptRecordedPool(t *testing.T) {
 	}
 	if !slices.ContainsFunc(pool.Dependencies, dependsOnFunction) {
 		t.Error("the adopted pool does not wait for the merge function it is given as trigger")
+	}
+	// ...nor does its trigger move before Cognito may invoke the function and
+	// the function may link in this pool, both named from the live read.
+	permission, err := rec.One(typePermission)
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkPolicy := byName(t, rec, "passkeys-merge-cognito")
+	for _, first := range []pulumitest.Resource{permission, linkPolicy} {
+		if !rec.DependsOn(pool, first) {
+			t.Errorf("the adopted pool does not wait for %s (dependencies %v)", first.Name, pool.Dependencies)
+		}
+	}
+	if got := permission.Inputs["sourceArn"].StringValue(); got != recordedPoolARN {
+		t.Errorf("permission sourceArn = %s, want the recorded pool %s", got, recordedPoolARN)
+	}
+	if got := linkPolicy.Inputs["policy"].StringValue(); !strings.Contains(got, `"Resource":["`+recordedPoolARN+`"]`) {
+		t.Errorf("link policy %s does not name exactly the recorded pool %s", got, recordedPoolARN)
 	}
 	// Spot checks against the recording itself: a live setting kept, the
 	// owned changes made.
@@ -312,16 +344,16 @@ func adoptedRecordings(t *testing.T) string {
 	}, nil)
 }
 
-// What the stack creates in an adopted pool (the domain, the provider), the
-// next run finds in the pool: it must stay the same resource, imported under
-// the same name, not a second resource that replaces (deletes) the first.
-// Both are kept through a destroy from the start.
+// What the stack creates in an adopted pool (the domain, the provider, the
+// app client), the next run finds in the pool: it must stay the same
+// resource, under the same name, not a second resource that replaces
+// (deletes) the first. All are kept through a destroy from the start.
 func TestWhatTheStackCreatesInAnAdoptedPoolStaysOneResource(t *testing.T) {
 	livepooltest.ServeRecorded(t, recordings)
 	cfg := adoptionConfig(aliasPoolID)
 	cfg["domainPrefix"] = "acme-new"
 	first := mustRunAdoption(t, cfg)
-	for _, typ := range []string{typeDomain, typeProvider} {
+	for _, typ := range []string{typeDomain, typeProvider, typeClient} {
 		r, err := first.One(typ)
 		if err != nil {
 			t.Fatal(err)
@@ -345,6 +377,8 @@ func TestWhatTheStackCreatesInAnAdoptedPoolStaysOneResource(t *testing.T) {
 	for typ, want := range map[string]pulumitest.Resource{
 		typeDomain:   {Name: "passkeys-domain", ImportID: "acme-new"},
 		typeProvider: {Name: "passkeys-descope", ImportID: aliasPoolID + ":Descope"},
+		// Not listed in appClientIds, the client stays the stack's own.
+		typeClient: {Name: "passkeys-client"},
 	} {
 		r, err := second.One(typ)
 		if err != nil {
@@ -353,6 +387,27 @@ func TestWhatTheStackCreatesInAnAdoptedPoolStaysOneResource(t *testing.T) {
 		if r.Name != want.Name || r.ImportID != want.ImportID || !r.RetainOnDelete {
 			t.Errorf("second run: %s imports %q, retainOnDelete %v; want %s importing %q, kept", r.Name, r.ImportID, r.RetainOnDelete, want.Name, want.ImportID)
 		}
+	}
+
+	// Listed in appClientIds later, the client the stack created is imported
+	// under the adopted client's name; the engine then deletes the resource
+	// it was, which, kept on delete, only forgets it: the client stays.
+	const createdClientID = "7pk5stackcreatedclient0001"
+	livepooltest.ServeRecorded(t, patchedRecordings(t, nil, map[string]any{
+		"DescribeUserPoolClient." + createdClientID + ".json": map[string]any{"UserPoolClient": map[string]any{
+			"UserPoolId": aliasPoolID, "ClientId": createdClientID, "ClientName": "passkeys-client-1234567",
+			"SupportedIdentityProviders": []string{"COGNITO", "Descope"}, "AllowedOAuthFlows": []string{"code"},
+			"AllowedOAuthScopes": []string{"openid", "email", "profile"}, "AllowedOAuthFlowsUserPoolClient": true,
+			"CallbackURLs": []string{"http://localhost:3000/callback"},
+		}},
+	}))
+	listed := mustRunAdoption(t, adoptionConfig(aliasPoolID, createdClientID))
+	client, err := listed.One(typeClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if client.Name != "passkeys-client-"+createdClientID || client.ImportID != aliasPoolID+"/"+createdClientID || !client.RetainOnDelete {
+		t.Errorf("listed client: %s imports %q, retainOnDelete %v; want it imported and kept", client.Name, client.ImportID, client.RetainOnDelete)
 	}
 }
 
@@ -441,38 +496,59 @@ func TestDetachPutsThePreviousTriggerBack(t *testing.T) {
 }
 
 // make destroy on an adopted stack: the teardown `up` detaches and lifts the
-// guard, and the destroy that follows deletes the function but never the
-// pool, its clients or domains, and no pool is left calling it.
+// guard, and the destroy that follows deletes the function but nothing in the
+// pool (the pool, its clients, domains and provider, whether adopted or
+// created there by the stack), and no pool is left calling it.
 func TestTeardownOfAnAdoptedStackDetachesAndKeepsThePool(t *testing.T) {
-	livepooltest.ServeRecorded(t, adoptedRecordings(t))
-	t.Setenv(TeardownVariable, "dev")
-	rec := functionTags(map[string]string{passkeys.PreviousPreSignUpTag: ""})
-	if err := runAdoption(t, rec, adoptionConfig(recordedPoolID, recordedClientID)); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name       string
+		recordings func(t *testing.T) string
+		cfg        map[string]any
+	}{
+		{"adopted client and domains", adoptedRecordings, adoptionConfig(recordedPoolID, recordedClientID)},
+		{"the stack's own client and domain", func(*testing.T) string { return recordings }, adoptionConfig(aliasPoolID)},
 	}
-	guard, err := rec.One(passkeys.DestroyGuardType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if guard.Protect {
-		t.Error("teardown leaves the destroy guard protected")
-	}
-	pool, err := rec.One(typePool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pool.Protect || !pool.RetainOnDelete {
-		t.Errorf("pool protect %v, retainOnDelete %v: teardown must let the destroy proceed and still never delete an adopted pool", pool.Protect, pool.RetainOnDelete)
-	}
-	if _, set := pool.Inputs["lambdaConfig"].ObjectValue()["preSignUp"]; set {
-		t.Errorf("the pool had no trigger before adoption, yet teardown declares %v", pool.Inputs["lambdaConfig"])
-	}
-	for _, typ := range []string{typeClient, typeDomain, typeProvider} {
-		for _, r := range rec.Resources(typ) {
-			if !r.RetainOnDelete || r.ImportID == "" {
-				t.Errorf("%s (%s): retainOnDelete %v, import %q; a destroy would delete what the stack did not create", r.Name, typ, r.RetainOnDelete, r.ImportID)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			livepooltest.ServeRecorded(t, tt.recordings(t))
+			t.Setenv(TeardownVariable, "dev")
+			rec := functionTags(map[string]string{passkeys.PreviousPreSignUpTag: ""})
+			if err := runAdoption(t, rec, tt.cfg); err != nil {
+				t.Fatal(err)
 			}
-		}
+			guard, err := rec.One(passkeys.DestroyGuardType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if guard.Protect {
+				t.Error("teardown leaves the destroy guard protected")
+			}
+			pool, err := rec.One(typePool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pool.Protect || !pool.RetainOnDelete {
+				t.Errorf("pool protect %v, retainOnDelete %v: teardown must let the destroy proceed and still never delete an adopted pool", pool.Protect, pool.RetainOnDelete)
+			}
+			if lambdaConfig, ok := pool.Inputs["lambdaConfig"]; ok {
+				if _, set := lambdaConfig.ObjectValue()["preSignUp"]; set {
+					t.Errorf("the pool had no trigger before adoption, yet teardown declares %v", lambdaConfig)
+				}
+			}
+			inPool := 0
+			for _, r := range rec.All() {
+				if _, ok := r.Inputs["userPoolId"]; !ok {
+					continue
+				}
+				inPool++
+				if !r.RetainOnDelete {
+					t.Errorf("%s (%s): not retained on delete; the destroy would delete it from the adopted pool", r.Name, r.Type)
+				}
+			}
+			if inPool < 3 {
+				t.Errorf("%d resources in the pool, want at least a client, a domain and the provider", inPool)
+			}
+		})
 	}
 }
 
@@ -511,7 +587,8 @@ func TestAdoptionRefusals(t *testing.T) {
 		want   []string
 	}{
 		{"the post's trigger without replacePreSignUpTrigger", func(c map[string]any) { delete(c, "replacePreSignUpTrigger") },
-			[]string{"LambdaConfig.PreSignUp", blogTrigger, "pulumi config set replacePreSignUpTrigger true"}},
+			[]string{"LambdaConfig.PreSignUp", blogTrigger, "pulumi config set replacePreSignUpTrigger true",
+				"stops that function for every sign-up, not only Descope's", "chainPreSignUpTrigger (see the README)"}},
 		{"an app client the pool does not have", func(c map[string]any) { c["appClientIds"] = []string{"nosuchclient"} },
 			[]string{"app client nosuchclient", "check appClientIds"}},
 		{"a pool in another region", func(c map[string]any) { c["aws:region"] = "eu-west-1" },

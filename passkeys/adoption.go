@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -42,6 +43,15 @@ func (a CognitoPasskeysArgs) adoptingClients() bool {
 	return a.Adoption != nil && a.Adoption.State != nil && len(a.Adoption.State.Clients) > 0
 }
 
+// adoptedPoolARN is the adopted pool's ARN from the live read, empty for a
+// created pool.
+func (a CognitoPasskeysArgs) adoptedPoolARN() string {
+	if a.Adoption == nil || a.Adoption.State == nil {
+		return ""
+	}
+	return aws.ToString(a.Adoption.State.Pool.Arn)
+}
+
 // detaching reports whether the adopted pool's trigger goes back.
 func (a CognitoPasskeysArgs) detaching() bool {
 	return a.Adoption != nil && (a.Adoption.Detach || a.Teardown)
@@ -65,6 +75,10 @@ func (a CognitoPasskeysArgs) owned(ctx *pulumi.Context, name string, preSignUpAR
 func checkAdoption(ctx *pulumi.Context, name string, a CognitoPasskeysArgs) error {
 	if a.Adoption.State == nil {
 		return errors.New("Adoption.State is required: read the pool with livepool.Read")
+	}
+	pool := a.Adoption.State.Pool
+	if arn, id := aws.ToString(pool.Arn), aws.ToString(pool.Id); !strings.HasSuffix(arn, ":userpool/"+id) {
+		return fmt.Errorf("Adoption.State has the ARN %q, not the ARN of pool %s: read the pool with livepool.Read (DescribeUserPool returns it)", arn, id)
 	}
 	if err := livepool.Check(a.Adoption.State, a.owned(ctx, name, nil)); err != nil {
 		return err
@@ -92,9 +106,12 @@ func adoptedPool(ctx *pulumi.Context, name string, plan *livepool.Plan, life lif
 }
 
 // adoptedOptions keep what the component creates in an adopted pool (the
-// domain, the provider) through a destroy, as the adopted resources are: the
-// next run finds them in the pool and adopts them, so they are kept in every
-// case, and the pool's own clients may name them.
+// domain, the provider, the app client) through a destroy, as the adopted
+// resources are: a destroy of an adopted stack deletes nothing in the pool.
+// The next run finds the domain and the provider in the pool and adopts
+// them, the pool's own clients may name the provider, and the app may use
+// the client; listed in appClientIds, the client is imported, and the
+// resource it was is only forgotten.
 func (a CognitoPasskeysArgs) adoptedOptions() []pulumi.ResourceOption {
 	if a.Adoption == nil {
 		return nil
@@ -143,12 +160,18 @@ func adoptedDomains(ctx *pulumi.Context, name string, plan *livepool.Plan, opts 
 	return hosted, resources, nil
 }
 
-// logChanges says in the preview, in words, what adoption changes.
+// logChanges says in the preview, in words, what adoption changes, and warns
+// that a replaced trigger stops for every sign-up, with whatever else it did.
 func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.Plan) error {
 	for _, change := range plan.Changes {
 		if err := ctx.Log.Info("adoption: "+change, &pulumi.LogArgs{Resource: component}); err != nil {
 			return err
 		}
+	}
+	if previous := plan.PreviousPreSignUpARN; previous != "" {
+		return ctx.Log.Warn(fmt.Sprintf("adoption: the pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
+			"whatever else it does (auto-confirming users, allowing only some email domains) stops with it. "+
+			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see the README)", previous), &pulumi.LogArgs{Resource: component})
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 const (
 	livePoolID   = "us-east-1_Live12345"
+	livePoolARN  = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + livePoolID
 	liveClientID = "liveclient0000000000000001"
 	mergeARN     = "arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge"
 )
@@ -26,6 +27,7 @@ const (
 func liveState(preSignUp string) *livepool.State {
 	pool := types.UserPoolType{
 		Id:                 aws.String(livePoolID),
+		Arn:                aws.String(livePoolARN),
 		Name:               aws.String("live"),
 		UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		SchemaAttributes: []types.SchemaAttributeType{{Name: aws.String("email"), AttributeDataType: types.AttributeDataTypeString,
@@ -79,26 +81,69 @@ func TestDestroyOfAnAdoptedStackDeletesNothing(t *testing.T) {
 	}
 }
 
-// Under teardown the destroy goes through: it deletes what the stack
-// created, forgets (never deletes) the pool, client and domain, and by then
-// the pool's trigger is the previous one, not the function being deleted.
-func TestTeardownOfAnAdoptedPoolForgetsItAndDetaches(t *testing.T) {
-	const previous = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
-	args := adoptingArgs(&Adoption{State: liveState(mergeARN), RestorePreSignUpARN: previous})
-	args.Teardown = true
-	rec, _ := mustDeploy(t, args)
+// inPool reports whether a resource lives in the user pool: the pool itself
+// or anything declared with its ID.
+func inPool(r pulumitest.Resource) bool {
+	_, inside := r.Inputs["userPoolId"]
+	return r.Type == typeUserPool || inside
+}
 
-	deleted := simulateDestroy(rec.All())
-	if !slices.ContainsFunc(deleted, func(r pulumitest.Resource) bool { return r.Type == typeFunction }) {
-		t.Fatal("teardown does not let the destroy delete the merge function")
+// Under teardown the destroy goes through: it deletes what the stack
+// created outside the pool and never anything in it (the pool, clients,
+// domains, provider, adopted or created there by the stack: each is only
+// forgotten), and by then the pool's trigger is the previous one, not the
+// function being deleted.
+func TestTeardownOfAnAdoptedPoolDeletesNothingInIt(t *testing.T) {
+	const previous = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	withClients := liveState(mergeARN)
+	withoutClients := liveState(mergeARN)
+	withoutClients.Clients = nil
+	bare := liveState(mergeARN)
+	bare.Clients, bare.Domains, bare.Pool.Domain = nil, nil, nil
+	withProvider := liveState(mergeARN)
+	withProvider.Provider = &types.IdentityProviderType{ProviderName: aws.String(DefaultProviderName), ProviderType: types.IdentityProviderTypeTypeOidc}
+	tests := []struct {
+		name  string
+		state *livepool.State
+		args  func(*CognitoPasskeysArgs)
+	}{
+		{"adopted client and domain", withClients, func(*CognitoPasskeysArgs) {}},
+		{"the stack's own client", withoutClients, func(a *CognitoPasskeysArgs) { a.CallbackURLs = validArgs().CallbackURLs }},
+		{"the stack's own client and domain", bare, func(a *CognitoPasskeysArgs) { a.CallbackURLs = validArgs().CallbackURLs }},
+		{"the stack's own custom domain", bare, func(a *CognitoPasskeysArgs) {
+			a.CallbackURLs = validArgs().CallbackURLs
+			a.CustomDomain, a.CustomDomainCertificateARN = "auth.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"
+		}},
+		{"an existing provider", withProvider, func(*CognitoPasskeysArgs) {}},
 	}
-	for _, r := range deleted {
-		if slices.Contains([]string{typeUserPool, typeClient, typeDomain}, r.Type) && !r.RetainOnDelete {
-			t.Errorf("destroy deletes the adopted %s (%s)", r.Name, r.Type)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := adoptingArgs(&Adoption{State: tt.state, RestorePreSignUpARN: previous})
+			args.Teardown = true
+			tt.args(&args)
+			rec, _ := mustDeploy(t, args)
+
+			deleted := simulateDestroy(rec.All())
+			if !slices.ContainsFunc(deleted, func(r pulumitest.Resource) bool { return r.Type == typeFunction }) {
+				t.Fatal("teardown does not let the destroy delete the merge function")
+			}
+			var inside int
+			for _, r := range rec.All() {
+				if !inPool(r) {
+					continue
+				}
+				inside++
+				if !r.RetainOnDelete {
+					t.Errorf("the destroy deletes %s (%s) from the adopted pool", r.Name, r.Type)
+				}
+			}
+			if inside < 4 {
+				t.Errorf("%d resources in the pool, want at least the pool, a client, a domain and the provider", inside)
+			}
+			pool := one(t, rec, typeUserPool)
+			assertEqual(t, "preSignUp", get(t, pool.Inputs, "lambdaConfig.preSignUp"), previous)
+		})
 	}
-	pool := one(t, rec, typeUserPool)
-	assertEqual(t, "preSignUp", get(t, pool.Inputs, "lambdaConfig.preSignUp"), previous)
 }
 
 // A pool whose trigger is another function is refused before anything is
@@ -107,8 +152,15 @@ func TestTeardownOfAnAdoptedPoolForgetsItAndDetaches(t *testing.T) {
 func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
 	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:someone-elses"
 	rec, _, err := deploy(t, adoptingArgs(&Adoption{State: liveState(foreign)}))
-	if err == nil || !strings.Contains(err.Error(), foreign) || !strings.Contains(err.Error(), "replacePreSignUpTrigger") {
-		t.Errorf("err = %v, want a refusal naming %s and replacePreSignUpTrigger", err, foreign)
+	if err == nil {
+		t.Fatal("a foreign trigger is replaced without replacePreSignUpTrigger")
+	}
+	// Replacing stops the function's own rules too: the refusal says so and
+	// names the way to keep them.
+	for _, words := range []string{foreign, "replacePreSignUpTrigger", "stops that function for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger (see the README)"} {
+		if !strings.Contains(err.Error(), words) {
+			t.Errorf("the refusal does not say %q:\n%v", words, err)
+		}
 	}
 	if n := len(rec.All()); n != 0 {
 		t.Errorf("%d resources declared before the refusal", n)
@@ -118,11 +170,25 @@ func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
 	}
 }
 
-// recordedLog keeps the Info lines the component logs.
+// The trigger's access is declared from the live pool's ARN, so a state
+// without it (not from livepool.Read) is refused before anything is declared.
+func TestAdoptionWithoutThePoolARNIsRefused(t *testing.T) {
+	state := liveState(mergeARN)
+	state.Pool.Arn = nil
+	rec, _, err := deploy(t, adoptingArgs(&Adoption{State: state}))
+	if err == nil || !strings.Contains(err.Error(), "livepool.Read") {
+		t.Errorf("err = %v, want a refusal pointing at livepool.Read", err)
+	}
+	if n := len(rec.All()); n != 0 {
+		t.Errorf("%d resources declared before the refusal", n)
+	}
+}
+
+// recordedLog keeps the Info and Warn lines the component logs.
 type recordedLog struct {
 	pulumi.Log
-	mu   sync.Mutex
-	info []string
+	mu         sync.Mutex
+	info, warn []string
 }
 
 func (l *recordedLog) Info(msg string, _ *pulumi.LogArgs) error {
@@ -132,8 +198,15 @@ func (l *recordedLog) Info(msg string, _ *pulumi.LogArgs) error {
 	return nil
 }
 
-// logged runs the component and returns what it logged.
-func logged(t *testing.T, args CognitoPasskeysArgs) []string {
+func (l *recordedLog) Warn(msg string, _ *pulumi.LogArgs) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.warn = append(l.warn, msg)
+	return nil
+}
+
+// logged runs the component and returns what it logged as Info and as Warn.
+func logged(t *testing.T, args CognitoPasskeysArgs) (info, warn []string) {
 	t.Helper()
 	log := &recordedLog{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -145,14 +218,14 @@ func logged(t *testing.T, args CognitoPasskeysArgs) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return log.info
+	return log.info, log.warn
 }
 
 // The preview says in words what adoption changes, and says nothing once the
 // pool is adopted.
 func TestAdoptionLogsItsChanges(t *testing.T) {
 	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
-	first := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}))
+	first, warnings := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}))
 	want := []string{
 		"adoption: user pool " + livePoolID + ": replace the pre sign-up trigger " + foreign + " with the merge function passkeys-dev-merge",
 		"adoption: user pool " + livePoolID + ": add the custom attribute custom:descope_sub (in place)",
@@ -163,6 +236,18 @@ func TestAdoptionLogsItsChanges(t *testing.T) {
 			t.Errorf("the preview does not say %q; it logged %q", line, first)
 		}
 	}
+	// The replaced function stops for every sign-up, with its own rules.
+	if len(warnings) != 1 {
+		t.Fatalf("the preview warns %q, want one warning about the replaced trigger", warnings)
+	}
+	for _, words := range []string{foreign, "stops running for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger (see the README)"} {
+		if !strings.Contains(warnings[0], words) {
+			t.Errorf("the preview's warning does not say %q: %s", words, warnings[0])
+		}
+	}
+	if _, warnings := logged(t, adoptingArgs(&Adoption{State: liveState(""), ReplacePreSignUpTrigger: true})); len(warnings) != 0 {
+		t.Errorf("a pool without a trigger gets the warning %q", warnings)
+	}
 
 	adopted := liveState(mergeARN)
 	adopted.Pool.SchemaAttributes = append(adopted.Pool.SchemaAttributes, types.SchemaAttributeType{Name: aws.String(DescopeSubjectAttribute),
@@ -172,7 +257,7 @@ func TestAdoptionLogsItsChanges(t *testing.T) {
 	client.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeCode}
 	client.AllowedOAuthScopes = append(client.AllowedOAuthScopes, "openid")
 	client.AllowedOAuthFlowsUserPoolClient = aws.Bool(true)
-	if again := logged(t, adoptingArgs(&Adoption{State: adopted})); len(again) != 0 {
-		t.Errorf("a second run logs changes: %q", again)
+	if again, warnings := logged(t, adoptingArgs(&Adoption{State: adopted})); len(again)+len(warnings) != 0 {
+		t.Errorf("a second run logs changes %q and warnings %q", again, warnings)
 	}
 }

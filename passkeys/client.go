@@ -74,7 +74,8 @@ type appClient struct {
 }
 
 // declareClients declares the app client, or adopts the given ones; the
-// first adopted client feeds passkeyLoginUrl.
+// first adopted client feeds passkeyLoginUrl. A client the stack creates in
+// an adopted pool stays through a destroy, like the pool's own.
 func declareClients(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, poolID pulumi.StringOutput, provider *cognito.IdentityProvider, opts ...pulumi.ResourceOption) (*appClient, []pulumi.Resource, error) {
 	if plan != nil && len(plan.Clients) > 0 {
 		clients, err := adoptedClients(ctx, name, plan, provider, opts...)
@@ -88,7 +89,7 @@ func declareClients(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, pla
 		first := plan.Clients[0]
 		return &appClient{client: clients[0], redirectURI: first.CallbackURLs[0], scopes: first.Scopes}, resources, nil
 	}
-	client, err := newAppClient(ctx, name, a, poolID, provider.ProviderName, opts...)
+	client, err := newAppClient(ctx, name, a, poolID, provider.ProviderName, withOptions(opts, a.adoptedOptions()...)...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -81,15 +81,11 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	pool, plan, err := declarePool(ctx, name, a, life, fn, component, parent)
+	pool, plan, access, err := declarePoolWithTrigger(ctx, name, a, life, fn, accountID, component, parent)
 	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: user pool: %w", name, err)
+		return nil, fmt.Errorf("passkeys %s: %w", name, err)
 	}
 	poolID := pool.ID().ToStringOutput()
-	access, err := newTriggerAccess(ctx, name, fn, pool.Arn, accountID, parent)
-	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: trigger access: %w", name, err)
-	}
 	provider, err := newDescopeProvider(ctx, name, a, poolID, plan, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: Descope provider: %w", name, err)

@@ -115,7 +115,8 @@ func functionEnvironment(a CognitoPasskeysArgs) pulumi.StringMap {
 }
 
 // newTriggerAccess gives the function its rights on the pool and lets Cognito
-// invoke it for that pool only.
+// invoke it for that pool only (both name the pool's exact ARN, which is
+// also what verify accepts).
 func newTriggerAccess(ctx *pulumi.Context, name string, fn *mergeFunction, poolARN, accountID pulumi.StringOutput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	cognitoPolicy, err := iam.NewRolePolicy(ctx, name+"-merge-cognito", &iam.RolePolicyArgs{
 		Role:   fn.role.ID(),

@@ -2,7 +2,6 @@ package passkeys
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 	"testing"
 
@@ -104,24 +103,60 @@ func TestIAMGrantsExactlyWhatTheFunctionNeeds(t *testing.T) {
 	}
 }
 
-func TestCognitoMayInvokeTheFunctionOnlyForThisPool(t *testing.T) {
-	rec, _ := mustDeploy(t, validArgs())
-	perm := one(t, rec, typePermission)
-	pool := one(t, rec, typeUserPool)
-	fn := one(t, rec, typeFunction)
-
-	assertEqual(t, "action", get(t, perm.Inputs, "action"), "lambda:InvokeFunction")
-	assertEqual(t, "principal", get(t, perm.Inputs, "principal"), "cognito-idp.amazonaws.com")
-	assertEqual(t, "function", get(t, perm.Inputs, "function"), get(t, fn.Inputs, "name"))
-	assertEqual(t, "sourceArn", get(t, perm.Inputs, "sourceArn"), get(t, pool.Outputs, "arn"))
-	assertEqual(t, "sourceAccount", get(t, perm.Inputs, "sourceAccount"), pulumitest.AccountID)
-	cognitoPolicyURN := ""
-	for _, p := range rec.Resources(typeRolePolicy) {
-		if p.Name == "passkeys-merge-cognito" {
-			cognitoPolicyURN = p.URN
-		}
+// The engine creates and updates in dependency order, so an adopted pool
+// moves its trigger to the merge function only after Cognito may invoke the
+// function and the function may link in the pool: in between, every SignUp,
+// AdminCreateUser and first federated sign-in of the pool would fail. The
+// permission names the function, so a new function (a renamed one) gets its
+// own permission, created before the pool moves to it. A created pool's ARN
+// exists only once the pool does, so there both follow the pool. Either way
+// both name exactly this pool.
+func TestThePoolMovesItsTriggerOnlyOnceTheFunctionMayRun(t *testing.T) {
+	const foreign = "arn:aws:lambda:us-east-1:123456789012:function:descope-blog-presignup"
+	tests := []struct {
+		name    string
+		args    CognitoPasskeysArgs
+		adopted bool
+	}{
+		{"created pool", validArgs(), false},
+		{"adopted pool, first run", adoptingArgs(&Adoption{State: liveState(foreign), ReplacePreSignUpTrigger: true}), true},
+		{"adopted pool, later run", adoptingArgs(&Adoption{State: liveState(mergeARN)}), true},
+		{"adopted pool, detach", adoptingArgs(&Adoption{State: liveState(mergeARN), Detach: true, RestorePreSignUpARN: foreign}), true},
 	}
-	if !slices.ContainsFunc(perm.Dependencies, func(d string) bool { return strings.HasSuffix(d, "::passkeys-merge-cognito") }) {
-		t.Errorf("permission dependencies %v lack the Cognito policy %s: Cognito could call the function before it may link", perm.Dependencies, cognitoPolicyURN)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _ := mustDeploy(t, tt.args)
+			perm := one(t, rec, typePermission)
+			pool := one(t, rec, typeUserPool)
+			fn := one(t, rec, typeFunction)
+			var policy pulumitest.Resource
+			for _, p := range rec.Resources(typeRolePolicy) {
+				if p.Name == "passkeys-merge-cognito" {
+					policy = p
+				}
+			}
+			poolARN := get(t, pool.Outputs, "arn").(string)
+			if tt.adopted {
+				assertEqual(t, "adopted pool ARN", poolARN, livePoolARN)
+			}
+
+			assertEqual(t, "action", get(t, perm.Inputs, "action"), "lambda:InvokeFunction")
+			assertEqual(t, "principal", get(t, perm.Inputs, "principal"), "cognito-idp.amazonaws.com")
+			assertEqual(t, "function", get(t, perm.Inputs, "function"), get(t, fn.Inputs, "name"))
+			assertEqual(t, "sourceArn", get(t, perm.Inputs, "sourceArn"), poolARN)
+			assertEqual(t, "sourceAccount", get(t, perm.Inputs, "sourceAccount"), pulumitest.AccountID)
+			assertEqual(t, "link policy resource", policyOf(t, policy).Statement[0].Resource, []string{poolARN})
+			if !rec.DependsOn(perm, fn) {
+				t.Error("the permission does not follow the function it names: a new function would not get its own")
+			}
+			if !rec.DependsOn(perm, policy) {
+				t.Error("the permission does not wait for the link policy: Cognito could call the function before it may link")
+			}
+			for _, first := range []pulumitest.Resource{perm, policy} {
+				if got := rec.DependsOn(pool, first); got != tt.adopted {
+					t.Errorf("the pool waits for %s: %v, want %v (dependencies %v)", first.Name, got, tt.adopted, pool.Dependencies)
+				}
+			}
+		})
 	}
 }

@@ -70,8 +70,8 @@ func Check(state *State, owned Owned) error {
 				"leave the trigger as it is and drop the pool from the stack without detaching, or restore that same ARN")
 		case foreign && !owned.Detach && !owned.ReplacePreSignUpTrigger:
 			refuse("LambdaConfig.PreSignUp",
-				fmt.Sprintf("the pool already has the pre sign-up trigger %s; the merge function must take its place", arn),
-				"run `pulumi config set replacePreSignUpTrigger true` to replace it (the previous ARN is kept for detaching), or remove the trigger first")
+				fmt.Sprintf("the pool already has the pre sign-up trigger %s; the merge function must take its place, and replacing it stops that function for every sign-up, not only Descope's: whatever else it does (auto-confirming users, allowing only some email domains) stops too", arn),
+				"if it does nothing but link Descope sign-ins (as the Python function of Descope's post), run `pulumi config set replacePreSignUpTrigger true` to replace it (the previous ARN is kept for detaching); to keep its own rules, chain it instead with chainPreSignUpTrigger (see the README); or remove the trigger first")
 		}
 	}
 

@@ -137,6 +137,42 @@ func (r *Recorder) One(typeToken string) (Resource, error) {
 	return found[0], nil
 }
 
+// DependsOn reports whether the engine finishes dependency before it creates
+// or updates dependent (and, in a destroy, deletes dependent first): whether
+// dependent lists it among its dependencies (data edges and DependsOn alike),
+// directly or through other resources.
+func (r *Recorder) DependsOn(dependent, dependency Resource) bool {
+	all := r.All()
+	seen := map[string]bool{}
+	var reaches func(res Resource) bool
+	reaches = func(res Resource) bool {
+		for _, urn := range res.Dependencies {
+			if names(urn, dependency) {
+				return true
+			}
+			if seen[urn] {
+				continue
+			}
+			seen[urn] = true
+			for _, other := range all {
+				if names(urn, other) && reaches(other) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return reaches(dependent)
+}
+
+// names reports whether an engine URN names the resource: the URN ends in
+// "<type>::<name>", after "::" or, under a parent, after the parent's types
+// and "$".
+func names(urn string, res Resource) bool {
+	key := res.Type + "::" + res.Name
+	return strings.HasSuffix(urn, "::"+key) || strings.HasSuffix(urn, "$"+key)
+}
+
 // importedID is the ID an imported resource gets: the import ID, except for
 // an app client, imported as "<pool ID>/<client ID>" and known by its client ID.
 func importedID(typeToken, importID string) string {
