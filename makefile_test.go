@@ -10,10 +10,15 @@ import (
 	"testing"
 )
 
+// currentPulumi is a Pulumi CLI version the Makefile accepts.
+const currentPulumi = "v3.190.1"
+
 // makeWith runs a make target with exactly the given PATH entries and
 // environment, and reports its exit code, standard error, and whether a
-// `pulumi` on that PATH was ever started.
-func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int, string, bool) {
+// `pulumi` on that PATH was started for anything but `pulumi version`. The
+// fake `pulumi` prints pulumiVersion for `pulumi version`; with "" there is
+// no `pulumi` on PATH.
+func makeWith(t *testing.T, target, pulumiVersion string, env ...string) (int, string, bool) {
 	t.Helper()
 	makeBin, err := exec.LookPath("make")
 	if err != nil {
@@ -21,8 +26,9 @@ func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int,
 	}
 	bin, home := t.TempDir(), t.TempDir()
 	called := filepath.Join(t.TempDir(), "pulumi-called")
-	if withPulumi {
-		script := "#!/bin/sh\n: > " + called + "\nexit 0\n" // a builtin: PATH holds nothing else
+	if pulumiVersion != "" {
+		// Builtins only: PATH holds nothing else.
+		script := "#!/bin/sh\nif [ \"$1\" = version ]; then echo " + pulumiVersion + "; exit 0; fi\n: > " + called + "\nexit 0\n"
 		if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(script), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +51,7 @@ func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int,
 func TestTargetsThatNeedThePulumiCLISayWhereToGetIt(t *testing.T) {
 	for _, target := range []string{"stack", "configure", "preview", "up"} {
 		t.Run(target, func(t *testing.T) {
-			code, stderr, _ := makeWith(t, target, false, "AWS_PROFILE=dev")
+			code, stderr, _ := makeWith(t, target, "", "AWS_PROFILE=dev")
 			first, _, _ := strings.Cut(stderr, "\n")
 			if code == 0 || !strings.Contains(first, "the Pulumi CLI is not installed") || !strings.Contains(first, "https://www.pulumi.com/docs/install/") {
 				t.Errorf("make %s: exit %d, first line %q; want a failure saying where to install the CLI", target, code, first)
@@ -60,7 +66,7 @@ func TestTargetsThatNeedThePulumiCLISayWhereToGetIt(t *testing.T) {
 func TestTargetsThatNeedAWSCredentialsSaySoFirst(t *testing.T) {
 	for _, target := range []string{"preview", "up"} {
 		t.Run(target, func(t *testing.T) {
-			code, stderr, called := makeWith(t, target, true)
+			code, stderr, called := makeWith(t, target, currentPulumi)
 			first, _, _ := strings.Cut(stderr, "\n")
 			if code == 0 || !strings.Contains(first, "no AWS credentials found") || !strings.Contains(first, "aws configure") {
 				t.Errorf("make %s: exit %d, first line %q; want a failure saying how to set credentials", target, code, first)
@@ -75,10 +81,47 @@ func TestTargetsThatNeedAWSCredentialsSaySoFirst(t *testing.T) {
 func TestDestroyWithoutConfirmationChangesNothing(t *testing.T) {
 	for _, confirm := range []string{"", "CONFIRM=prod"} {
 		t.Run("STACK=dev "+confirm, func(t *testing.T) {
-			code, _, called := makeWith(t, "destroy", true, "AWS_PROFILE=dev", "STACK=dev", confirm)
+			code, _, called := makeWith(t, "destroy", currentPulumi, "AWS_PROFILE=dev", "STACK=dev", confirm)
 			if code == 0 || called {
 				t.Errorf("exit %d, pulumi called %v; want a refusal before pulumi runs", code, called)
 			}
 		})
+	}
+}
+
+// Adoption needs the import option to update an imported resource (CLI
+// 3.174): an older CLI is stopped, in one line, before it touches the stack.
+func TestPreviewAndUpNeedPulumi3174(t *testing.T) {
+	tests := []struct {
+		version string
+		ok      bool
+	}{
+		{"v3.173.0", false},
+		{"v3.100.2", false},
+		{"v2.25.2", false},
+		{"not a version", false},
+		{"v3.174.0", true},
+		{"v3.174.1-alpha.x1234", true},
+		{"v3.180.0", true},
+		{"v4.0.0", true},
+	}
+	for _, target := range []string{"preview", "up"} {
+		for _, tt := range tests {
+			t.Run(target+" "+tt.version, func(t *testing.T) {
+				// No AWS credentials: an accepted CLI gets as far as saying so.
+				code, stderr, called := makeWith(t, target, tt.version)
+				first, _, _ := strings.Cut(stderr, "\n")
+				refused := strings.Contains(stderr, "needs 3.174 or later")
+				switch {
+				case tt.ok && (refused || !strings.Contains(first, "no AWS credentials found")):
+					t.Errorf("make %s with %s: exit %d, stderr %q; want the version accepted (and the missing credentials named)", target, tt.version, code, stderr)
+				case !tt.ok && (code == 0 || !strings.Contains(first, "needs 3.174 or later") || !strings.Contains(first, "https://www.pulumi.com/docs/install/")):
+					t.Errorf("make %s with %s: exit %d, stderr %q; want a first line saying to install 3.174 or later", target, tt.version, code, stderr)
+				}
+				if called {
+					t.Errorf("make %s with %s ran pulumi beyond `pulumi version`", target, tt.version)
+				}
+			})
+		}
 	}
 }
