@@ -11,8 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	pulumilambda "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
@@ -146,13 +145,7 @@ func readAdoption(ctx *pulumi.Context, args passkeys.CognitoPasskeysArgs, adopt 
 // cannot call (deleted since adoption, or without its invoke permission):
 // every sign-up would fail. The error offers both ways out.
 func checkPreviousTrigger(ctx context.Context, cfg aws.Config, functionARN, poolARN string) error {
-	api := lambda.NewFromConfig(cfg, func(o *lambda.Options) {
-		// The function's own region, as Cognito calls it there.
-		if parts := strings.Split(functionARN, ":"); len(parts) > 3 && parts[3] != "" {
-			o.Region = parts[3]
-		}
-	})
-	err := triggercheck.Check(ctx, api, functionARN, poolARN)
+	err := triggercheck.Check(ctx, triggercheck.NewClient(cfg, functionARN), functionARN, poolARN)
 	var refused *triggercheck.NotInvokableError
 	switch {
 	case errors.As(err, &refused):
@@ -170,7 +163,7 @@ func checkPreviousTrigger(ctx context.Context, cfg aws.Config, functionARN, pool
 // merge function's tag (see passkeys.PreviousPreSignUpTag).
 func previousTrigger(ctx *pulumi.Context) (string, error) {
 	name := passkeys.MergeFunctionName(ctx.Project(), ctx.Stack(), passkeys.DefaultComponentName)
-	fn, err := pulumilambda.LookupFunction(ctx, &pulumilambda.LookupFunctionArgs{FunctionName: name})
+	fn, err := lambda.LookupFunction(ctx, &lambda.LookupFunctionArgs{FunctionName: name})
 	if err != nil {
 		return "", fmt.Errorf("detach: read the merge function %s to learn which trigger to put back (was the pool ever adopted by this stack? if not, there is nothing to detach: run `pulumi config rm detach`): %w", name, err)
 	}

@@ -28,6 +28,16 @@ type API interface {
 	GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, opts ...func(*lambda.Options)) (*lambda.GetPolicyOutput, error)
 }
 
+// NewClient is a Lambda client for the function's own region (the one
+// Cognito calls it in), else cfg's.
+func NewClient(cfg aws.Config, functionARN string) *lambda.Client {
+	return lambda.NewFromConfig(cfg, func(o *lambda.Options) {
+		if parts := strings.Split(functionARN, ":"); len(parts) > 3 && parts[3] != "" {
+			o.Region = parts[3]
+		}
+	})
+}
+
 // NotInvokableError says that Cognito cannot call the function for the pool,
 // and why.
 type NotInvokableError struct {
