@@ -46,6 +46,15 @@ RECONCILE_FLAGS ?=
 reconcile: aws-credentials ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
 	$(GO) run ./cmd/reconcile $(RECONCILE_FLAGS)
 
+# Flags for cmd/restore-trigger (exit codes: cmd/restore-trigger/main.go), e.g.
+#   make restore-trigger RESTORE_TRIGGER_FLAGS="--user-pool-id us-east-1_AbC123 --remove"   (dry run)
+#   make restore-trigger RESTORE_TRIGGER_FLAGS="--user-pool-id us-east-1_AbC123 --pre-sign-up arn:aws:lambda:us-east-1:123456789012:function:old --apply"
+RESTORE_TRIGGER_FLAGS ?=
+
+restore-trigger: aws-credentials ## Emergency: put a pool's pre sign-up trigger back or remove it, every other setting kept (dry run unless RESTORE_TRIGGER_FLAGS has --apply)
+	@$(GO) build -o bin/restore-trigger ./cmd/restore-trigger
+	@bin/restore-trigger $(RESTORE_TRIGGER_FLAGS)
+
 # Targets that need the Pulumi CLI or AWS credentials check first and say, in
 # one line, what to install or set.
 pulumi-cli: # The Pulumi CLI is on PATH

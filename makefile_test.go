@@ -2,12 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	cognitotypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
 )
 
 // currentPulumi is a Pulumi CLI version the Makefile accepts.
@@ -64,7 +74,7 @@ func TestTargetsThatNeedThePulumiCLISayWhereToGetIt(t *testing.T) {
 }
 
 func TestTargetsThatNeedAWSCredentialsSaySoFirst(t *testing.T) {
-	for _, target := range []string{"preview", "up"} {
+	for _, target := range []string{"preview", "up", "restore-trigger"} {
 		t.Run(target, func(t *testing.T) {
 			code, stderr, called := makeWith(t, target, currentPulumi)
 			first, _, _ := strings.Cut(stderr, "\n")
@@ -122,6 +132,56 @@ func TestPreviewAndUpNeedPulumi3174(t *testing.T) {
 					t.Errorf("make %s with %s ran pulumi beyond `pulumi version`", target, tt.version)
 				}
 			})
+		}
+	}
+}
+
+// make restore-trigger, as the runbook's emergency detach runs it: built from
+// the checkout, with only the user's environment, against moto_server.
+func TestMakeRestoreTriggerDryRun(t *testing.T) {
+	makeBin, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not installed (apt-get install make)")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	endpoint := livepooltest.StartMoto(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: pulumitest.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := cognitoidentityprovider.NewFromConfig(cfg).CreateUserPool(ctx, &cognitoidentityprovider.CreateUserPoolInput{
+		PoolName: aws.String("acme-make"), UsernameAttributes: []cognitotypes.UsernameAttributeType{cognitotypes.UsernameAttributeTypeEmail},
+		LambdaConfig: &cognitotypes.LambdaConfigType{PreSignUp: aws.String(mergeFunctionARN)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolID := aws.ToString(created.UserPool.Id)
+
+	cmd := exec.CommandContext(ctx, makeBin, "-s", "restore-trigger", "RESTORE_TRIGGER_FLAGS=--user-pool-id "+poolID+" --remove")
+	// The Go toolchain's own settings (its cache), fake AWS credentials and
+	// the emulator; nothing else.
+	cmd.Env = []string{"PATH=" + filepath.Dir(goBin) + ":/usr/bin:/bin", //nolint:gosec // fake credentials for a loopback emulator
+		"AWS_ACCESS_KEY_ID=AKIAMAKERESTORE00000", "AWS_SECRET_ACCESS_KEY=make-restore-fake-secret", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_ENDPOINT_URL=" + endpoint}
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); name == "HOME" || strings.HasPrefix(name, "GO") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make restore-trigger: %v\nstdout %s\nstderr %s", err, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"now:   " + mergeFunctionARN, "after: none", "Dry run: nothing was changed", "--remove --apply"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("make restore-trigger does not say %q:\n%s", want, stdout.String())
 		}
 	}
 }
