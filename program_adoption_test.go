@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
@@ -708,5 +711,45 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 		if !reflect.DeepEqual(inputs, secondInputs[name]) {
 			t.Errorf("%s changes on the second run:\n first %v\nsecond %v", name, inputs, secondInputs[name])
 		}
+	}
+}
+
+// TestMotoDetachChecksThePreviousTrigger runs the detach against moto_server,
+// Cognito and Lambda both: the post's function, gone, stops it; recreated
+// and granted to the pool, it is put back.
+func TestMotoDetachChecksThePreviousTrigger(t *testing.T) {
+	endpoint := livepooltest.StartMoto(t)
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: pulumitest.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := cognitoidentityprovider.NewFromConfig(cfg)
+	poolID, clientID := livepooltest.CreateRichPool(ctx, t, api)
+	livepooltest.ApplyOwnedChanges(ctx, t, endpoint, api, poolID, clientID, mergeFunctionARN)
+	cfgMap := adoptionConfig(poolID, clientID)
+	cfgMap["detach"] = true
+	tags := map[string]string{passkeys.PreviousPreSignUpTag: livepooltest.BlogTrigger}
+
+	rec := functionTags(tags)
+	if err := runAdoption(t, rec, cfgMap); err == nil || !strings.Contains(err.Error(), "descope-blog-presignup does not exist") {
+		t.Fatalf("detach with the post's function deleted: %v, want a refusal", err)
+	}
+
+	functions := lambda.NewFromConfig(cfg)
+	arn := triggerchecktest.CreateFunction(ctx, t, functions, endpoint, "descope-blog-presignup")
+	triggerchecktest.Grant(ctx, t, functions, arn, "arn:aws:cognito-idp:us-east-1:123456789012:userpool/"+poolID)
+	rec = functionTags(tags)
+	if err := runAdoption(t, rec, cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := rec.One(typePool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Inputs["lambdaConfig"].ObjectValue()["preSignUp"].StringValue(); got != livepooltest.BlogTrigger {
+		t.Errorf("preSignUp = %q, want the post's function put back", got)
 	}
 }
