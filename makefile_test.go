@@ -166,7 +166,7 @@ func TestMakeRestoreTriggerDryRun(t *testing.T) {
 	cmd := exec.CommandContext(ctx, makeBin, "-s", "restore-trigger", "RESTORE_TRIGGER_FLAGS=--user-pool-id "+poolID+" --remove")
 	// The Go toolchain's own settings (its cache), fake AWS credentials and
 	// the emulator; nothing else.
-	cmd.Env = []string{"PATH=" + filepath.Dir(goBin) + ":/usr/bin:/bin", //nolint:gosec // fake credentials for a loopback emulator
+	cmd.Env = []string{"PATH=" + filepath.Dir(goBin) + ":/usr/bin:/bin",
 		"AWS_ACCESS_KEY_ID=AKIAMAKERESTORE00000", "AWS_SECRET_ACCESS_KEY=make-restore-fake-secret", "AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_ENDPOINT_URL=" + endpoint}
 	for _, kv := range os.Environ() {

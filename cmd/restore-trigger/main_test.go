@@ -55,7 +55,7 @@ func caBundle(t *testing.T) string {
 // userEnv is all the environment the binary gets: fake credentials, the
 // emulator as every AWS endpoint, and no region (the pool ID names it).
 func userEnv(t *testing.T, endpoint, bundle string) []string {
-	env := []string{ //nolint:gosec // fake credentials for a loopback emulator
+	env := []string{
 		"HOME=" + t.TempDir(),
 		"AWS_ACCESS_KEY_ID=AKIARESTORETRIGGER00",
 		"AWS_SECRET_ACCESS_KEY=restore-trigger-fake-secret",

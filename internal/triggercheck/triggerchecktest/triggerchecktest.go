@@ -43,7 +43,7 @@ func Serve(t *testing.T, dir string) string {
 		if err != nil || filepath.Base(file) != file {
 			w.Header().Set("X-Amzn-Errortype", "ResourceNotFoundException")
 			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"Type":"User","Message":"Function not found: ` + name + `"}`))
+			_, _ = w.Write([]byte(`{"Type":"User","Message":"Function not found"}`))
 			return
 		}
 		_, _ = w.Write(answer) //nolint:gosec // recorded JSON from testdata/, answered to the test's own client
