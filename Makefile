@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench reconcile pulumi-cli aws-credentials stack configure preview up verify destroy clean tidy
+.PHONY: help build test fuzz lint bench reconcile restore-trigger pulumi-cli pulumi-version aws-credentials stack configure preview up verify destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -46,10 +46,28 @@ RECONCILE_FLAGS ?=
 reconcile: aws-credentials ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
 	$(GO) run ./cmd/reconcile $(RECONCILE_FLAGS)
 
+# Flags for cmd/restore-trigger (exit codes: cmd/restore-trigger/main.go), e.g.
+#   make restore-trigger RESTORE_TRIGGER_FLAGS="--user-pool-id us-east-1_AbC123 --remove"   (dry run)
+#   make restore-trigger RESTORE_TRIGGER_FLAGS="--user-pool-id us-east-1_AbC123 --pre-sign-up arn:aws:lambda:us-east-1:123456789012:function:old --apply"
+RESTORE_TRIGGER_FLAGS ?=
+
+restore-trigger: aws-credentials ## Emergency: put a pool's pre sign-up trigger back or remove it, every other setting kept (dry run unless RESTORE_TRIGGER_FLAGS has --apply)
+	@$(GO) build -o bin/restore-trigger ./cmd/restore-trigger
+	@bin/restore-trigger $(RESTORE_TRIGGER_FLAGS)
+
 # Targets that need the Pulumi CLI or AWS credentials check first and say, in
 # one line, what to install or set.
 pulumi-cli: # The Pulumi CLI is on PATH
 	@command -v pulumi >/dev/null 2>&1 || { echo "make $(or $(MAKECMDGOALS),$@): the Pulumi CLI is not installed: get it from https://www.pulumi.com/docs/install/ (or: curl -fsSL https://get.pulumi.com | sh), then run it again" >&2; exit 127; }
+
+# Adopting a pool relies on the import option updating an imported resource to
+# the declared inputs instead of failing on a mismatch (pulumi/pulumi#19339, CLI
+# 3.174). Bash builtins only, so it runs wherever the CLI does.
+PULUMI_MIN_MINOR := 174
+pulumi-version: pulumi-cli # The Pulumi CLI is 3.174 or later
+	@version=$$(pulumi version 2>/dev/null); version=$${version#v}; IFS=. read -r major minor _ <<< "$$version"; minor=$${minor%%[!0-9]*}; \
+		if [[ ! "$$major" =~ ^[0-9]+$$ || ! "$$minor" =~ ^[0-9]+$$ ]] || (( major < 3 || (major == 3 && minor < $(PULUMI_MIN_MINOR)) )); then \
+		echo "make $(or $(MAKECMDGOALS),$@): the Pulumi CLI is $${version:-of unknown version}, but this program needs 3.$(PULUMI_MIN_MINOR) or later (an adopted pool is imported, then updated): upgrade it from https://www.pulumi.com/docs/install/ (or: curl -fsSL https://get.pulumi.com | sh), then run it again" >&2; exit 127; fi
 
 aws-credentials: # Some AWS credentials are configured (an instance role cannot be seen: AWS_CREDENTIALS_CHECK=skip)
 	@[ "$(AWS_CREDENTIALS_CHECK)" = skip ] || [ -n "$$AWS_ACCESS_KEY_ID$$AWS_PROFILE$$AWS_WEB_IDENTITY_TOKEN_FILE$$AWS_CONTAINER_CREDENTIALS_FULL_URI$$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ] \
@@ -68,10 +86,10 @@ configure: pulumi-cli ## Set the Descope values the stack lacks (asks, or DESCOP
 	@$(GO) run ./cmd/configure -stack $(STACK)
 	@pulumi stack select $(STACK)
 
-preview: pulumi-cli aws-credentials configure ## Show what `up` would change
+preview: pulumi-version aws-credentials configure ## Show what `up` would change
 	pulumi preview --stack $(STACK) --diff
 
-up: pulumi-cli aws-credentials configure ## Deploy the stack
+up: pulumi-version aws-credentials configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
 # Reads the stack with the Pulumi CLI (never its secrets); VERIFY_FLAGS=--json for CI.

@@ -121,6 +121,10 @@ type adoption struct {
 	ReplacePreSignUpTrigger bool
 	// Detach puts the pool's previous pre sign-up trigger back (detach).
 	Detach bool
+	// RemovePreSignUpTrigger makes detach and teardown remove the pre sign-up
+	// trigger instead of putting the previous one back, for when that one
+	// is gone (detachRemovesPreSignUpTrigger).
+	RemovePreSignUpTrigger bool
 }
 
 // readAdoption reads the adoption keys; appClientIds, replacePreSignUpTrigger
@@ -131,6 +135,7 @@ func (r *configReader) readAdoption() adoption {
 		AppClientIDs:            r.stringList("appClientIds", "<app client ID>"),
 		ReplacePreSignUpTrigger: r.boolean("replacePreSignUpTrigger"),
 		Detach:                  r.boolean("detach"),
+		RemovePreSignUpTrigger:  r.boolean("detachRemovesPreSignUpTrigger"),
 	}
 	if a.UserPoolID != "" && !userPoolIDPattern.MatchString(a.UserPoolID) {
 		r.fail("userPoolId", "%q is not a user pool ID such as us-east-1_AbCdEf123: copy it from the Cognito console's user pool overview", a.UserPoolID)
@@ -144,7 +149,8 @@ func (r *configReader) readAdoption() adoption {
 		for _, key := range []struct {
 			name string
 			set  bool
-		}{{"appClientIds", len(a.AppClientIDs) > 0}, {"replacePreSignUpTrigger", a.ReplacePreSignUpTrigger}, {"detach", a.Detach}} {
+		}{{"appClientIds", len(a.AppClientIDs) > 0}, {"replacePreSignUpTrigger", a.ReplacePreSignUpTrigger}, {"detach", a.Detach},
+			{"detachRemovesPreSignUpTrigger", a.RemovePreSignUpTrigger}} {
 			if key.set {
 				r.fail(key.name, "applies only to an adopted pool: set userPoolId too, or run `pulumi config rm %s`", key.name)
 			}
@@ -242,6 +248,9 @@ func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, adoption, er
 	// teardown. `make destroy CONFIRM=<stack>` sets it for the one `up` that
 	// prepares the destroy, and it must name this very stack.
 	c.Teardown = os.Getenv(TeardownVariable) != "" && os.Getenv(TeardownVariable) == ctx.Stack()
+	if adopt.RemovePreSignUpTrigger && adopt.UserPoolID != "" && !adopt.Detach && !c.Teardown {
+		r.fail("detachRemovesPreSignUpTrigger", "applies only when detaching: run `pulumi config set --type bool detach true` (or `make destroy`) to detach, or `pulumi config rm detachRemovesPreSignUpTrigger`")
+	}
 
 	if len(r.problems) > 0 {
 		return passkeys.CognitoPasskeysArgs{}, adoption{}, fmt.Errorf("invalid configuration for stack %s:\n%w", ctx.Stack(), errors.Join(r.problems...))

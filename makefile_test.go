@@ -2,18 +2,33 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	cognitotypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
 )
+
+// currentPulumi is a Pulumi CLI version the Makefile accepts.
+const currentPulumi = "v3.190.1"
 
 // makeWith runs a make target with exactly the given PATH entries and
 // environment, and reports its exit code, standard error, and whether a
-// `pulumi` on that PATH was ever started.
-func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int, string, bool) {
+// `pulumi` on that PATH was started for anything but `pulumi version`. The
+// fake `pulumi` prints pulumiVersion for `pulumi version`; with "" there is
+// no `pulumi` on PATH.
+func makeWith(t *testing.T, target, pulumiVersion string, env ...string) (int, string, bool) {
 	t.Helper()
 	makeBin, err := exec.LookPath("make")
 	if err != nil {
@@ -21,8 +36,9 @@ func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int,
 	}
 	bin, home := t.TempDir(), t.TempDir()
 	called := filepath.Join(t.TempDir(), "pulumi-called")
-	if withPulumi {
-		script := "#!/bin/sh\n: > " + called + "\nexit 0\n" // a builtin: PATH holds nothing else
+	if pulumiVersion != "" {
+		// Builtins only: PATH holds nothing else.
+		script := "#!/bin/sh\nif [ \"$1\" = version ]; then echo " + pulumiVersion + "; exit 0; fi\n: > " + called + "\nexit 0\n"
 		if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte(script), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +61,7 @@ func makeWith(t *testing.T, target string, withPulumi bool, env ...string) (int,
 func TestTargetsThatNeedThePulumiCLISayWhereToGetIt(t *testing.T) {
 	for _, target := range []string{"stack", "configure", "preview", "up"} {
 		t.Run(target, func(t *testing.T) {
-			code, stderr, _ := makeWith(t, target, false, "AWS_PROFILE=dev")
+			code, stderr, _ := makeWith(t, target, "", "AWS_PROFILE=dev")
 			first, _, _ := strings.Cut(stderr, "\n")
 			if code == 0 || !strings.Contains(first, "the Pulumi CLI is not installed") || !strings.Contains(first, "https://www.pulumi.com/docs/install/") {
 				t.Errorf("make %s: exit %d, first line %q; want a failure saying where to install the CLI", target, code, first)
@@ -58,9 +74,9 @@ func TestTargetsThatNeedThePulumiCLISayWhereToGetIt(t *testing.T) {
 }
 
 func TestTargetsThatNeedAWSCredentialsSaySoFirst(t *testing.T) {
-	for _, target := range []string{"preview", "up"} {
+	for _, target := range []string{"preview", "up", "restore-trigger"} {
 		t.Run(target, func(t *testing.T) {
-			code, stderr, called := makeWith(t, target, true)
+			code, stderr, called := makeWith(t, target, currentPulumi)
 			first, _, _ := strings.Cut(stderr, "\n")
 			if code == 0 || !strings.Contains(first, "no AWS credentials found") || !strings.Contains(first, "aws configure") {
 				t.Errorf("make %s: exit %d, first line %q; want a failure saying how to set credentials", target, code, first)
@@ -75,10 +91,97 @@ func TestTargetsThatNeedAWSCredentialsSaySoFirst(t *testing.T) {
 func TestDestroyWithoutConfirmationChangesNothing(t *testing.T) {
 	for _, confirm := range []string{"", "CONFIRM=prod"} {
 		t.Run("STACK=dev "+confirm, func(t *testing.T) {
-			code, _, called := makeWith(t, "destroy", true, "AWS_PROFILE=dev", "STACK=dev", confirm)
+			code, _, called := makeWith(t, "destroy", currentPulumi, "AWS_PROFILE=dev", "STACK=dev", confirm)
 			if code == 0 || called {
 				t.Errorf("exit %d, pulumi called %v; want a refusal before pulumi runs", code, called)
 			}
 		})
+	}
+}
+
+// Adoption needs the import option to update an imported resource (CLI
+// 3.174): an older CLI is stopped, in one line, before it touches the stack.
+func TestPreviewAndUpNeedPulumi3174(t *testing.T) {
+	tests := []struct {
+		version string
+		ok      bool
+	}{
+		{"v3.173.0", false},
+		{"v3.100.2", false},
+		{"v2.25.2", false},
+		{"not a version", false},
+		{"v3.174.0", true},
+		{"v3.174.1-alpha.x1234", true},
+		{"v3.180.0", true},
+		{"v4.0.0", true},
+	}
+	for _, target := range []string{"preview", "up"} {
+		for _, tt := range tests {
+			t.Run(target+" "+tt.version, func(t *testing.T) {
+				// No AWS credentials: an accepted CLI gets as far as saying so.
+				code, stderr, called := makeWith(t, target, tt.version)
+				first, _, _ := strings.Cut(stderr, "\n")
+				refused := strings.Contains(stderr, "needs 3.174 or later")
+				switch {
+				case tt.ok && (refused || !strings.Contains(first, "no AWS credentials found")):
+					t.Errorf("make %s with %s: exit %d, stderr %q; want the version accepted (and the missing credentials named)", target, tt.version, code, stderr)
+				case !tt.ok && (code == 0 || !strings.Contains(first, "needs 3.174 or later") || !strings.Contains(first, "https://www.pulumi.com/docs/install/")):
+					t.Errorf("make %s with %s: exit %d, stderr %q; want a first line saying to install 3.174 or later", target, tt.version, code, stderr)
+				}
+				if called {
+					t.Errorf("make %s with %s ran pulumi beyond `pulumi version`", target, tt.version)
+				}
+			})
+		}
+	}
+}
+
+// make restore-trigger, as the runbook's emergency detach runs it: built from
+// the checkout, with only the user's environment, against moto_server.
+func TestMakeRestoreTriggerDryRun(t *testing.T) {
+	makeBin, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not installed (apt-get install make)")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	endpoint := livepooltest.StartMoto(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: pulumitest.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := cognitoidentityprovider.NewFromConfig(cfg).CreateUserPool(ctx, &cognitoidentityprovider.CreateUserPoolInput{
+		PoolName: aws.String("acme-make"), UsernameAttributes: []cognitotypes.UsernameAttributeType{cognitotypes.UsernameAttributeTypeEmail},
+		LambdaConfig: &cognitotypes.LambdaConfigType{PreSignUp: aws.String(mergeFunctionARN)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolID := aws.ToString(created.UserPool.Id)
+
+	cmd := exec.CommandContext(ctx, makeBin, "-s", "restore-trigger", "RESTORE_TRIGGER_FLAGS=--user-pool-id "+poolID+" --remove")
+	// The Go toolchain's own settings (its cache), fake AWS credentials and
+	// the emulator; nothing else.
+	cmd.Env = []string{"PATH=" + filepath.Dir(goBin) + ":/usr/bin:/bin",
+		"AWS_ACCESS_KEY_ID=AKIAMAKERESTORE00000", "AWS_SECRET_ACCESS_KEY=make-restore-fake-secret", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_ENDPOINT_URL=" + endpoint}
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); name == "HOME" || strings.HasPrefix(name, "GO") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make restore-trigger: %v\nstdout %s\nstderr %s", err, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"now:   " + mergeFunctionARN, "after: none", "Dry run: nothing was changed", "--remove --apply"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("make restore-trigger does not say %q:\n%s", want, stdout.String())
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,12 +10,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdabuild"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/triggercheck"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
@@ -101,7 +105,7 @@ const liveReadTimeout = 2 * time.Minute
 // readAdoption reads the pool to adopt once, with the stack's aws:region and
 // aws:profile, so the component declares it without calling AWS itself. To
 // detach (or tear down), it also reads the trigger to put back from the merge
-// function's tag.
+// function's tag, and checks that Cognito can still call it.
 func readAdoption(ctx *pulumi.Context, args passkeys.CognitoPasskeysArgs, adopt adoption) (*passkeys.Adoption, error) {
 	awsConfig := config.New(ctx, "aws")
 	region, profile := awsConfig.Get("region"), awsConfig.Get("profile")
@@ -111,21 +115,48 @@ func readAdoption(ctx *pulumi.Context, args passkeys.CognitoPasskeysArgs, adopt 
 	}
 	readCtx, cancel := context.WithTimeout(ctx.Context(), liveReadTimeout)
 	defer cancel()
-	api, err := livepool.NewClient(readCtx, region, profile)
+	cfg, err := awsconfig.Load(readCtx, awsconfig.Options{Region: region, Profile: profile,
+		RequireRegion: true, RegionHint: "set it with `pulumi config set aws:region <region>`"})
 	if err != nil {
 		return nil, fmt.Errorf("userPoolId: %w", err)
 	}
-	state, err := livepool.Read(readCtx, api, livepool.Request{UserPoolID: adopt.UserPoolID, ClientIDs: adopt.AppClientIDs, ProviderName: args.ProviderName})
+	state, err := livepool.Read(readCtx, cognitoidentityprovider.NewFromConfig(cfg), livepool.Request{UserPoolID: adopt.UserPoolID, ClientIDs: adopt.AppClientIDs, ProviderName: args.ProviderName})
 	if err != nil {
 		return nil, fmt.Errorf("userPoolId: read the pool to adopt: %w", err)
 	}
 	adoption := &passkeys.Adoption{State: state, ReplacePreSignUpTrigger: adopt.ReplacePreSignUpTrigger, Detach: adopt.Detach}
-	if adopt.Detach || args.Teardown {
-		if adoption.RestorePreSignUpARN, err = previousTrigger(ctx); err != nil {
+	if (!adopt.Detach && !args.Teardown) || adopt.RemovePreSignUpTrigger {
+		return adoption, nil
+	}
+	previous, err := previousTrigger(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if previous != "" {
+		if err := checkPreviousTrigger(readCtx, cfg, previous, aws.ToString(state.Pool.Arn)); err != nil {
 			return nil, err
 		}
 	}
+	adoption.RestorePreSignUpARN = previous
 	return adoption, nil
+}
+
+// checkPreviousTrigger stops a detach that would put back a function Cognito
+// cannot call (deleted since adoption, or without its invoke permission):
+// every sign-up would fail. The error offers both ways out.
+func checkPreviousTrigger(ctx context.Context, cfg aws.Config, functionARN, poolARN string) error {
+	err := triggercheck.Check(ctx, triggercheck.NewClient(cfg, functionARN), functionARN, poolARN)
+	var refused *triggercheck.NotInvokableError
+	switch {
+	case errors.As(err, &refused):
+		return fmt.Errorf("detach: %w. Choose one, then run again:\n"+
+			"  - put it back: %s\n"+
+			"  - or remove the pre sign-up trigger instead (whatever that function did for sign-ups stops): `pulumi config set --type bool detachRemovesPreSignUpTrigger true`",
+			err, refused.Restore())
+	case err != nil:
+		return fmt.Errorf("detach: check that Cognito can call the previous pre sign-up trigger %s: %w", functionARN, err)
+	}
+	return nil
 }
 
 // previousTrigger reads the pre sign-up trigger to restore from the deployed

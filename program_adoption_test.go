@@ -13,13 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/pulumitest"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/triggercheck/triggerchecktest"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
@@ -459,6 +463,7 @@ func TestSecondRunAgainstTheAdoptedPoolChangesNothing(t *testing.T) {
 
 func TestDetachPutsThePreviousTriggerBack(t *testing.T) {
 	livepooltest.ServeRecorded(t, adoptedRecordings(t))
+	triggerchecktest.ServeRecorded(t, triggerchecktest.Recordings)
 	adopted := mustRunAdoption(t, adoptionConfig(recordedPoolID, recordedClientID))
 
 	cfg := adoptionConfig(recordedPoolID, recordedClientID)
@@ -492,6 +497,86 @@ func TestDetachPutsThePreviousTriggerBack(t *testing.T) {
 	}
 	if n := len(rec.Resources(passkeys.ComponentType)); n != 0 {
 		t.Errorf("%d components declared without knowing the trigger to put back", n)
+	}
+}
+
+// Detach and teardown put the previous trigger back only if Cognito can still
+// call it: the post's Python function may have been deleted since, as the
+// README suggests, and a trigger Cognito cannot call fails every sign-up.
+// The refusal says how to choose, before anything is declared.
+func TestDetachRefusesAPreviousTriggerCognitoCannotCall(t *testing.T) {
+	tests := []struct {
+		name     string
+		previous string
+		teardown bool
+		want     []string
+	}{
+		{"the function was deleted", "arn:aws:lambda:us-east-1:123456789012:function:deleted-presignup", false,
+			[]string{"deleted-presignup does not exist", "recreate the function"}},
+		{"the function has no permission for Cognito", "arn:aws:lambda:us-east-1:123456789012:function:presignup-no-permission", false,
+			[]string{"presignup-no-permission has no resource-policy statement", "let Cognito invoke it"}},
+		{"teardown: the permission is for another pool", "arn:aws:lambda:us-east-1:123456789012:function:presignup-other-pool", true,
+			[]string{"presignup-other-pool has no resource-policy statement"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			livepooltest.ServeRecorded(t, adoptedRecordings(t))
+			triggerchecktest.ServeRecorded(t, triggerchecktest.Recordings)
+			cfg := adoptionConfig(recordedPoolID, recordedClientID)
+			if tt.teardown {
+				t.Setenv(TeardownVariable, "dev")
+			} else {
+				cfg["detach"] = true
+			}
+			rec := functionTags(map[string]string{passkeys.PreviousPreSignUpTag: tt.previous})
+			err := runAdoption(t, rec, cfg)
+			if err == nil {
+				t.Fatal("the run puts back a trigger Cognito cannot call")
+			}
+			grant := "aws lambda add-permission --function-name " + tt.previous + " --statement-id cognito-" + recordedPoolID +
+				" --action lambda:InvokeFunction --principal cognito-idp.amazonaws.com --source-arn arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + recordedPoolID
+			for _, want := range append(tt.want, "every sign-up in "+recordedPoolID+" would fail", grant,
+				"pulumi config set --type bool detachRemovesPreSignUpTrigger true") {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not say %q:\n%v", want, err)
+				}
+			}
+			if n := len(rec.Resources(passkeys.ComponentType)); n != 0 {
+				t.Errorf("%d components declared before the refusal", n)
+			}
+		})
+	}
+}
+
+// detachRemovesPreSignUpTrigger is the other way out: the trigger is removed,
+// whatever the tag says, and the previous function is not needed.
+func TestDetachCanRemoveTheTriggerInstead(t *testing.T) {
+	for _, teardown := range []bool{false, true} {
+		t.Run(fmt.Sprintf("teardown %v", teardown), func(t *testing.T) {
+			livepooltest.ServeRecorded(t, adoptedRecordings(t)) // no Lambda answers at all
+			cfg := adoptionConfig(recordedPoolID, recordedClientID)
+			cfg["detachRemovesPreSignUpTrigger"] = true
+			if teardown {
+				t.Setenv(TeardownVariable, "dev")
+			} else {
+				cfg["detach"] = true
+			}
+			rec := functionTags(map[string]string{passkeys.PreviousPreSignUpTag: "arn:aws:lambda:us-east-1:123456789012:function:deleted-presignup"})
+			if err := runAdoption(t, rec, cfg); err != nil {
+				t.Fatal(err)
+			}
+			pool, err := rec.One(typePool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lambdaConfig := pool.Inputs["lambdaConfig"].ObjectValue()
+			if _, set := lambdaConfig["preSignUp"]; set {
+				t.Errorf("preSignUp = %v, want the trigger removed", lambdaConfig["preSignUp"])
+			}
+			if got := lambdaConfig["customMessage"].StringValue(); !strings.HasSuffix(got, ":function:acme-custom-message") {
+				t.Errorf("customMessage = %q, want the other triggers kept", got)
+			}
+		})
 	}
 }
 
@@ -603,6 +688,14 @@ func TestAdoptionRefusals(t *testing.T) {
 			[]string{"appClientIds:", "set userPoolId"}},
 		{"detach without a pool", func(c map[string]any) { delete(c, "userPoolId"); delete(c, "appClientIds"); c["detach"] = true },
 			[]string{"detach:", "set userPoolId"}},
+		{"removing the trigger without detaching", func(c map[string]any) { c["detachRemovesPreSignUpTrigger"] = true },
+			[]string{"detachRemovesPreSignUpTrigger:", "pulumi config set --type bool detach true", "pulumi config rm detachRemovesPreSignUpTrigger"}},
+		{"removing the trigger of no pool", func(c map[string]any) {
+			delete(c, "userPoolId")
+			delete(c, "appClientIds")
+			c["detach"] = true
+			c["detachRemovesPreSignUpTrigger"] = true
+		}, []string{"detachRemovesPreSignUpTrigger:", "set userPoolId"}},
 	}
 	livepooltest.ServeRecorded(t, recordings)
 	for _, tt := range tests {
@@ -695,5 +788,45 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 		if !reflect.DeepEqual(inputs, secondInputs[name]) {
 			t.Errorf("%s changes on the second run:\n first %v\nsecond %v", name, inputs, secondInputs[name])
 		}
+	}
+}
+
+// TestMotoDetachChecksThePreviousTrigger runs the detach against moto_server,
+// Cognito and Lambda both: the post's function, gone, stops it; recreated
+// and granted to the pool, it is put back.
+func TestMotoDetachChecksThePreviousTrigger(t *testing.T) {
+	endpoint := livepooltest.StartMoto(t)
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: pulumitest.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := cognitoidentityprovider.NewFromConfig(cfg)
+	poolID, clientID := livepooltest.CreateRichPool(ctx, t, api)
+	livepooltest.ApplyOwnedChanges(ctx, t, endpoint, api, poolID, clientID, mergeFunctionARN)
+	cfgMap := adoptionConfig(poolID, clientID)
+	cfgMap["detach"] = true
+	tags := map[string]string{passkeys.PreviousPreSignUpTag: livepooltest.BlogTrigger}
+
+	rec := functionTags(tags)
+	if err := runAdoption(t, rec, cfgMap); err == nil || !strings.Contains(err.Error(), "descope-blog-presignup does not exist") {
+		t.Fatalf("detach with the post's function deleted: %v, want a refusal", err)
+	}
+
+	functions := lambda.NewFromConfig(cfg)
+	arn := triggerchecktest.CreateFunction(ctx, t, functions, endpoint, "descope-blog-presignup")
+	triggerchecktest.Grant(ctx, t, functions, arn, "arn:aws:cognito-idp:us-east-1:123456789012:userpool/"+poolID)
+	rec = functionTags(tags)
+	if err := runAdoption(t, rec, cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := rec.One(typePool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Inputs["lambdaConfig"].ObjectValue()["preSignUp"].StringValue(); got != livepooltest.BlogTrigger {
+		t.Errorf("preSignUp = %q, want the post's function put back", got)
 	}
 }
