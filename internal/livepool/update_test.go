@@ -40,6 +40,13 @@ func updateExpectations(state *State, preSignUp *string) (carried map[string]any
 	if ac := pool.AdminCreateUserConfig; ac != nil {
 		adminCreateUser = &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: ac.AllowAdminCreateUserOnly, InviteMessageTemplate: ac.InviteMessageTemplate}
 	}
+	// A legacy validity travels as the password policy's, as adoption declares it.
+	policies := pool.Policies
+	if days := legacyValidityDays(pool); days != 0 {
+		password := *policies.PasswordPolicy
+		password.TemporaryPasswordValidityDays = days
+		policies = &types.UserPoolPolicyType{PasswordPolicy: &password, SignInPolicy: policies.SignInPolicy}
+	}
 	carried = map[string]any{
 		"UserPoolId":                  pool.Id,
 		"PoolName":                    pool.Name,
@@ -51,7 +58,7 @@ func updateExpectations(state *State, preSignUp *string) (carried map[string]any
 		"EmailConfiguration":          pool.EmailConfiguration,
 		"LambdaConfig":                lambdaConfig,
 		"MfaConfiguration":            state.MFA.MfaConfiguration,
-		"Policies":                    pool.Policies,
+		"Policies":                    policies,
 		"SmsAuthenticationMessage":    pool.SmsAuthenticationMessage,
 		"SmsConfiguration":            pool.SmsConfiguration,
 		"UserAttributeUpdateSettings": pool.UserAttributeUpdateSettings,
