@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 )
 
 // CognitoAPI is the part of the Cognito client the checks use: reads only.
@@ -30,15 +30,13 @@ type LambdaAPI interface {
 }
 
 // NewAWSClients builds Cognito and Lambda clients from the default credential
-// chain (environment, shared config, SSO, the CI role), in region. Every
-// request is bounded by timeout.
+// chain (environment, shared config, SSO, the CI role, AWS_CA_BUNDLE), in
+// region, with the one loader every command uses. Every request is bounded by
+// timeout.
 func NewAWSClients(ctx context.Context, region string, timeout time.Duration) (CognitoAPI, LambdaAPI, error) {
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion(region),
-		config.WithHTTPClient(&http.Client{Timeout: timeout}),
-	)
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: region, Timeout: timeout})
 	if err != nil {
-		return nil, nil, fmt.Errorf("load AWS configuration: %w (set AWS_PROFILE, or run `aws configure`)", err)
+		return nil, nil, fmt.Errorf("%w (set AWS_PROFILE, or run `aws configure`)", err)
 	}
 	return cip.NewFromConfig(cfg), lambda.NewFromConfig(cfg), nil
 }
