@@ -435,10 +435,11 @@ func TestFunctionRunFailures(t *testing.T) {
 			breakWorld: answer(vt.InvokeAnswer{
 				FunctionError: "Unhandled",
 				Payload:       []byte(`{"errorMessage":"RequestId: 1 Error: Runtime exited with error: exit status 1","errorType":"Runtime.ExitError"}`),
-				LogTail:       `{"level":"ERROR","msg":"invalid configuration","error":"PROVIDER_NAME is empty"}` + "\nREPORT RequestId: 1\tDuration: 12.50 ms\tBilled Duration: 13 ms\n",
+				LogTail: `{"level":"ERROR","msg":"invalid configuration","error":"PROVIDER_NAME is empty"}` + "\n" +
+					`{"time":"2026-11-24T01:00:00.013Z","type":"platform.report","record":{"requestId":"1","metrics":{"durationMs":12.5,"billedDurationMs":13,"memorySizeMB":128,"maxMemoryUsedMB":18,"initDurationMs":40.1},"status":"error"}}` + "\n",
 			}),
 			check: "function-runs", status: verify.StatusFail,
-			message: fixed("the function failed (Unhandled, ran 12.50 ms): Runtime.ExitError: RequestId: 1 Error: Runtime exited with error: exit status 1"),
+			message: fixed("the function failed (Unhandled, ran 12.5 ms): Runtime.ExitError: RequestId: 1 Error: Runtime exited with error: exit status 1"),
 			fix:     fixLogs,
 		},
 		{
@@ -449,7 +450,7 @@ func TestFunctionRunFailures(t *testing.T) {
 				LogTail:       `{"level":"ERROR","msg":"pre sign-up decision","decision":"error","reason":"invalid_event","error":"event has no valid userPoolId"}` + "\n",
 			}),
 			check: "function-runs", status: verify.StatusFail,
-			message: fixed("the function failed (Unhandled, no REPORT line in the log tail): SignUpFailedError: sign-up could not be completed; log: event has no valid userPoolId"),
+			message: fixed("the function failed (Unhandled, no platform.report record in the log tail): SignUpFailedError: sign-up could not be completed; log: event has no valid userPoolId"),
 			fix:     fixLogs,
 		},
 		{

@@ -108,11 +108,13 @@ type InvokeAnswer struct {
 	LogTail       string
 }
 
-// SkipLog is the merge function's log for an ignored trigger.
-const SkipLog = `START RequestId: 6f1d2c3b-0000-4000-8000-000000000001 Version: $LATEST
+// SkipLog is the merge function's log for an ignored trigger, as Invoke's
+// log tail holds it for a function with LogFormat JSON: Lambda's own records
+// are JSON objects too (platform.start, platform.report), not the text
+// START/END/REPORT lines.
+const SkipLog = `{"time":"2026-11-24T01:00:00.000Z","type":"platform.start","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000001","version":"$LATEST"}}
 {"time":"2026-11-24T01:00:00Z","level":"INFO","msg":"pre sign-up decision","decision":"skip","reason":"other_trigger","trigger_source":"PreSignUp_AdminCreateUser","user_pool_id":"us-east-1_VerifyPl1","provider":"Descope","email":"","candidates":0,"cognito_calls":0,"duration_ms":0}
-END RequestId: 6f1d2c3b-0000-4000-8000-000000000001
-REPORT RequestId: 6f1d2c3b-0000-4000-8000-000000000001	Duration: 1.84 ms	Billed Duration: 2 ms	Memory Size: 128 MB	Max Memory Used: 20 MB
+{"time":"2026-11-24T01:00:00.002Z","type":"platform.report","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000001","metrics":{"durationMs":1.84,"billedDurationMs":2,"memorySizeMB":128,"maxMemoryUsedMB":20},"status":"success"}}
 `
 
 // Lock runs change with the world locked, so servers see a whole change.
