@@ -111,6 +111,14 @@ func (v *Verifier) checkFunctionRuns(ctx context.Context) Check {
 		c.fail("deploy the merge function of this repository with `pulumi up`: it must skip this trigger",
 			"log line: decision=%s reason=%s, not skip", decision.Decision, decision.Reason)
 	}
+	if hasDecision {
+		if decision.Provider == v.In.ProviderName {
+			c.pass("log line: provider=%s, the pool's provider", decision.Provider)
+		} else {
+			c.fail(fixRedeploy+"; until then the function skips every sign-in through the pool's provider",
+				"log line: provider=%q, not the pool's provider %q", decision.Provider, v.In.ProviderName)
+		}
+	}
 	return c
 }
 
@@ -119,6 +127,7 @@ type decisionLine struct {
 	Msg      string `json:"msg"`
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`
+	Provider string `json:"provider"`
 	Error    string `json:"error"`
 }
 
