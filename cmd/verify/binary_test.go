@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"net/http"
@@ -56,45 +57,97 @@ func caBundle(t *testing.T) string {
 	return path
 }
 
-// TestBinaryRunsWithAndWithoutCABundle runs the built command as a user
-// does: every value from the (fake) Pulumi CLI, AWS settings from the
-// environment only, with AWS_CA_BUNDLE unset and set to a real bundle.
+// runBinary runs the built command as a user does: every value from the
+// (fake) Pulumi CLI, AWS settings from the environment only, pointed at the
+// world's stub. It returns the exit code and standard output.
+func runBinary(t *testing.T, w *vt.World, caBundle string, args ...string) (int, string, string) {
+	t.Helper()
+	withFakePulumi(t, w)
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"AWS_ACCESS_KEY_ID=" + vt.FakeAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + vt.FakeSecretKey,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
+		"AWS_ENDPOINT_URL=" + w.AWS.URL,
+	}
+	if caBundle != "" {
+		env = append(env, "AWS_CA_BUNDLE="+caBundle)
+	}
+	cmd := exec.CommandContext(t.Context(), verifyBinary(t), args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// TestBinaryRunsWithAndWithoutCABundle: AWS_CA_BUNDLE unset, and set to a
+// real bundle, as on corporate networks and this project's CI machines.
 func TestBinaryRunsWithAndWithoutCABundle(t *testing.T) {
-	bin := verifyBinary(t)
-	for _, withBundle := range []bool{false, true} {
-		name := "AWS_CA_BUNDLE unset"
-		if withBundle {
-			name = "AWS_CA_BUNDLE set"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tt := range []struct{ name, bundle string }{
+		{"AWS_CA_BUNDLE unset", ""},
+		{"AWS_CA_BUNDLE set", caBundle(t)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
 			w := vt.New(t)
-			withFakePulumi(t, w)
-			env := []string{
-				"PATH=" + os.Getenv("PATH"),
-				"HOME=" + t.TempDir(),
-				"AWS_ACCESS_KEY_ID=" + vt.FakeAccessKeyID,
-				"AWS_SECRET_ACCESS_KEY=" + vt.FakeSecretKey,
-				"AWS_EC2_METADATA_DISABLED=true",
-				"AWS_CONFIG_FILE=" + os.DevNull,
-				"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
-				"AWS_ENDPOINT_URL=" + w.AWS.URL,
+			code, stdout, stderr := runBinary(t, w, tt.bundle, "--stack", "dev")
+			if code != verify.ExitPassed || !strings.HasSuffix(stdout, "5 of 5 checks passed.\n") {
+				t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
-			if withBundle {
-				env = append(env, "AWS_CA_BUNDLE="+caBundle(t))
+		})
+	}
+}
+
+// TestBinaryJudgesTheDeployment: the cases issue 19 names, through the
+// built command and its JSON report.
+func TestBinaryJudgesTheDeployment(t *testing.T) {
+	tests := []struct {
+		name       string
+		breakWorld func(w *vt.World)
+		code       int
+		failed     string // the one check that fails, or ""
+	}{
+		{"Auth Hosting running descopeFlowId", func(w *vt.World) {
+			w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: "https://auth.descope.io/" + vt.ProjectID + "?flow=" + vt.FlowID}
+		}, verify.ExitPassed, ""},
+		{"the user's own page", func(w *vt.World) {
+			w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: vt.FlowHostingPage}
+		}, verify.ExitPassed, ""},
+		{"Auth Hosting running another flow", func(w *vt.World) {
+			w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: "https://auth.descope.io/" + vt.ProjectID + "?flow=sign-up-or-in"}
+		}, verify.ExitFailed, "hosted-ui"},
+		{"a role without ListUsers", func(w *vt.World) {
+			w.RoleGrants = []vt.Grant{{Role: vt.RoleARN, Action: "cognito-idp:AdminLinkProviderForUser", Resource: vt.UserPoolARN}}
+		}, verify.ExitFailed, "trigger-wiring"},
+		{"a provider-name mismatch", func(w *vt.World) {
+			w.Function["Configuration"].(map[string]any)["Environment"] = map[string]any{"Variables": map[string]any{"DESCOPE_PROVIDER_NAME": "DescopeOld"}}
+		}, verify.ExitFailed, "trigger-wiring"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := vt.New(t)
+			w.Lock(tt.breakWorld)
+			code, stdout, stderr := runBinary(t, w, "", "--json")
+			var r verify.Report
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+				t.Fatalf("exit %d, no JSON report: %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
 			}
-			cmd := exec.CommandContext(t.Context(), bin, "--stack", "dev")
-			cmd.Env = env
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
-				code = exit.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; report %+v", code, tt.code, r)
 			}
-			if code != verify.ExitPassed || !strings.HasSuffix(stdout.String(), "5 of 5 checks passed.\n") {
-				t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+			for _, c := range r.Checks {
+				if want := c.ID == tt.failed; want != (c.Status == verify.StatusFail) {
+					t.Errorf("check %s is %s: %+v", c.ID, c.Status, c.Findings)
+				}
 			}
 		})
 	}
