@@ -112,3 +112,26 @@ func TestCICDDocShowsTheRoles(t *testing.T) {
 		t.Errorf("docs/ci-cd.md's %q differs from internal/permissions; it should be:\n%s", tt.lead, want)
 	}
 }
+
+// The README's sentence on verify's credentials names exactly permissions.Verify.
+func TestREADMENamesVerifysActions(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sentence, ok := strings.Cut(string(raw), "The AWS credentials need ")
+	if !ok {
+		t.Fatal(`README.md has no "The AWS credentials need …" sentence for verify`)
+	}
+	sentence, _, _ = strings.Cut(sentence, ";")
+	var named []string
+	for i, part := range strings.Split(sentence, "`") {
+		if i%2 == 1 {
+			named = append(named, part)
+		}
+	}
+	slices.Sort(named)
+	if want := slices.Sorted(slices.Values(permissions.Verify.Actions)); !slices.Equal(named, want) {
+		t.Errorf("README.md names %v for verify, internal/permissions lists %v", named, want)
+	}
+}
