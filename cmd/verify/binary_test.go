@@ -11,38 +11,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// verifyBinary builds cmd/verify once per test run, as `go build` does for a user.
+// verifyBinary builds cmd/verify as `go build` does for a user.
 func verifyBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "verify-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "verify")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("go build ./cmd/verify: %v", buildErr)
+	bin := filepath.Join(t.TempDir(), "verify")
+	if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/verify: %v\n%s", err, out)
 	}
-	return binPath
+	return bin
 }
 
 // caBundle writes a real PEM bundle (a test server's certificate) to a file.
@@ -60,7 +42,7 @@ func caBundle(t *testing.T) string {
 // runBinary runs the built command as a user does: every value from the
 // (fake) Pulumi CLI, AWS settings from the environment only, pointed at the
 // world's stub. It returns the exit code and standard output.
-func runBinary(t *testing.T, w *vt.World, caBundle string, args ...string) (int, string, string) {
+func runBinary(t *testing.T, bin string, w *vt.World, caBundle string, args ...string) (int, string, string) {
 	t.Helper()
 	withFakePulumi(t, w)
 	env := []string{
@@ -76,7 +58,7 @@ func runBinary(t *testing.T, w *vt.World, caBundle string, args ...string) (int,
 	if caBundle != "" {
 		env = append(env, "AWS_CA_BUNDLE="+caBundle)
 	}
-	cmd := exec.CommandContext(t.Context(), verifyBinary(t), args...)
+	cmd := exec.CommandContext(t.Context(), bin, args...)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -93,13 +75,14 @@ func runBinary(t *testing.T, w *vt.World, caBundle string, args ...string) (int,
 // TestBinaryRunsWithAndWithoutCABundle: AWS_CA_BUNDLE unset, and set to a
 // real bundle, as on corporate networks and this project's CI machines.
 func TestBinaryRunsWithAndWithoutCABundle(t *testing.T) {
+	bin := verifyBinary(t)
 	for _, tt := range []struct{ name, bundle string }{
 		{"AWS_CA_BUNDLE unset", ""},
 		{"AWS_CA_BUNDLE set", caBundle(t)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := vt.New(t)
-			code, stdout, stderr := runBinary(t, w, tt.bundle, "--stack", "dev")
+			code, stdout, stderr := runBinary(t, bin, w, tt.bundle, "--stack", "dev")
 			if code != verify.ExitPassed || !strings.HasSuffix(stdout, "5 of 5 checks passed.\n") {
 				t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
@@ -110,6 +93,7 @@ func TestBinaryRunsWithAndWithoutCABundle(t *testing.T) {
 // TestBinaryJudgesTheDeployment: the cases issue 19 names, through the
 // built command and its JSON report.
 func TestBinaryJudgesTheDeployment(t *testing.T) {
+	bin := verifyBinary(t)
 	tests := []struct {
 		name       string
 		breakWorld func(w *vt.World)
@@ -136,7 +120,7 @@ func TestBinaryJudgesTheDeployment(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := vt.New(t)
 			w.Lock(tt.breakWorld)
-			code, stdout, stderr := runBinary(t, w, "", "--json")
+			code, stdout, stderr := runBinary(t, bin, w, "", "--json")
 			var r verify.Report
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 				t.Fatalf("exit %d, no JSON report: %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
