@@ -196,6 +196,9 @@ func loadConfig(ctx *pulumi.Context) (passkeys.CognitoPasskeysArgs, adoption, er
 		c.DescopeIssuerURL = passkeys.DescopeIssuerURL(c.DescopeProjectID)
 	}
 
+	c.DescopeFlowID = r.optional("descopeFlowId", passkeys.DefaultDescopeFlowID)
+	r.check("descopeFlowId", passkeys.ValidateDescopeFlowID(c.DescopeFlowID))
+
 	// Adopted app clients keep their own redirect URLs; the program's own
 	// client needs them.
 	if len(adopt.AppClientIDs) == 0 {

@@ -86,6 +86,7 @@ func (p program) run(ctx *pulumi.Context) error {
 	ctx.Export("cognitoIssuerUrl", stack.CognitoIssuerURL)
 	ctx.Export("passkeyLoginUrl", stack.PasskeyLoginURL)
 	ctx.Export("descopeRedirectUri", stack.DescopeRedirectURI)
+	ctx.Export("descopeFlowHostingUrl", stack.DescopeFlowHostingURL)
 	if args.CustomDomain != "" || (args.Adoption != nil && aws.ToString(args.Adoption.State.Pool.CustomDomain) != "") {
 		ctx.Export("customDomainTarget", stack.CustomDomainTarget)
 	}

@@ -116,6 +116,7 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		{"empty callback list", func(c map[string]any) { c["callbackUrls"] = []string{} }, false, "callbackUrls", "at least one"},
 		{"http callback", func(c map[string]any) { c["callbackUrls"] = []string{"http://app.example.com/cb"} }, false, "callbackUrls", "http://localhost"},
 		{"bad logout URL", func(c map[string]any) { c["logoutUrls"] = []string{"javascript:alert(1)"} }, false, "logoutUrls", "https://"},
+		{"flow ID that is no flow ID", func(c map[string]any) { c["descopeFlowId"] = "sign in" }, false, "descopeFlowId", "letters, digits, - and _"},
 		{"provider with underscore", func(c map[string]any) { c["providerName"] = "Descope_Prod" }, false, "providerName", "letters, digits"},
 		{"reserved domain prefix", func(c map[string]any) { c["domainPrefix"] = "aws-login" }, false, "domainPrefix", "does not allow"},
 		{"custom domain without certificate", func(c map[string]any) { c["customDomain"] = "auth.example.com" }, false, "customDomainCertificateArn", "us-east-1"},

@@ -80,14 +80,15 @@ func TestVerifyRunsTheRealFunction(t *testing.T) {
 	})
 
 	w := vt.New(t)
-	cognitoAPI, lambdaAPI, err := w.Clients(t.Context(), vt.Region, verify.DefaultTimeout)
+	clients, err := w.Clients(t.Context(), vt.Region, verify.DefaultTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := &verify.Verifier{
 		In:      w.Inputs(),
-		Cognito: cognitoAPI,
-		Lambda:  sandboxInvoke{LambdaAPI: lambdaAPI, sandbox: sandbox},
+		Cognito: clients.Cognito,
+		Lambda:  sandboxInvoke{LambdaAPI: clients.Lambda, sandbox: sandbox},
+		IAM:     clients.IAM,
 		HTTP:    verify.NewHTTPClient(verify.DefaultTimeout),
 		Timeout: verify.DefaultTimeout,
 	}
@@ -102,9 +103,10 @@ func TestVerifyRunsTheRealFunction(t *testing.T) {
 	if runs.Status != verify.StatusPass || r.Status != verify.StatusPass {
 		t.Fatalf("check 4 %s, report %s: %+v\nfunction output:\n%s", runs.Status, r.Status, runs.Findings, sandbox.Function.Output())
 	}
-	if len(runs.Findings) != 2 ||
+	if len(runs.Findings) != 3 ||
 		!strings.HasPrefix(runs.Findings[0].Message, "returned the event unchanged") ||
-		runs.Findings[1].Message != "log line: decision=skip reason=other_trigger" {
+		runs.Findings[1].Message != "log line: decision=skip reason=other_trigger" ||
+		runs.Findings[2].Message != "log line: provider=Descope, the pool's provider" {
 		t.Errorf("findings %+v", runs.Findings)
 	}
 	if n := cognitoCalls.Load(); n != 0 {

@@ -35,6 +35,9 @@ type CognitoPasskeysArgs struct {
 	DescopeAccessKey pulumi.StringInput
 	// DescopeIssuerURL is the OIDC issuer; empty derives it from the project ID.
 	DescopeIssuerURL string
+	// DescopeFlowID is the Descope flow Cognito's users run; empty means
+	// DefaultDescopeFlowID. It only shapes DescopeFlowHostingURL.
+	DescopeFlowID string
 	// DescopeEndpoints are the issuer's endpoints, from DiscoverOIDCEndpoints.
 	DescopeEndpoints OIDCEndpoints
 	// ProviderName names the identity provider in the pool; empty means "Descope".
@@ -86,6 +89,9 @@ func (a CognitoPasskeysArgs) withDefaults() CognitoPasskeysArgs {
 	if a.LogRetentionDays == 0 {
 		a.LogRetentionDays = DefaultLogRetentionDays
 	}
+	if a.DescopeFlowID == "" {
+		a.DescopeFlowID = DefaultDescopeFlowID
+	}
 	return a
 }
 
@@ -102,6 +108,7 @@ func (a CognitoPasskeysArgs) validate() error {
 		check("DescopeAccessKey", errors.New("is required: a Descope access key, passed as a secret"))
 	}
 	check("DescopeIssuerURL", ValidateIssuerURL(a.DescopeIssuerURL))
+	check("DescopeFlowID", ValidateDescopeFlowID(a.DescopeFlowID))
 	if a.DescopeEndpoints == (OIDCEndpoints{}) {
 		check("DescopeEndpoints", errors.New("are required: read them with passkeys.DiscoverOIDCEndpoints from the issuer"))
 	} else {

@@ -35,6 +35,9 @@ type CognitoPasskeys struct {
 	CognitoIssuerURL     pulumi.StringOutput `pulumi:"cognitoIssuerUrl"`
 	PasskeyLoginURL      pulumi.StringOutput `pulumi:"passkeyLoginUrl"`
 	DescopeRedirectURI   pulumi.StringOutput `pulumi:"descopeRedirectUri"`
+	// DescopeFlowHostingURL is Descope's Auth Hosting page running the flow:
+	// a Flow Hosting URL that needs no page of one's own.
+	DescopeFlowHostingURL pulumi.StringOutput `pulumi:"descopeFlowHostingUrl"`
 	// CustomDomainTarget is the CloudFront name a custom domain's DNS alias must point at.
 	CustomDomainTarget     pulumi.StringOutput `pulumi:"customDomainTarget"`
 	MergeFunctionName      pulumi.StringOutput `pulumi:"mergeFunctionName"`
@@ -121,6 +124,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 			return passkeyLoginURL(v[0].(string), string(v[1].(pulumi.ID)), v[2].(string), client.redirectURI, client.scopes)
 		}).(pulumi.StringOutput)
 	component.DescopeRedirectURI = pulumi.Sprintf("%s/oauth2/idpresponse", hostedUIURL)
+	component.DescopeFlowHostingURL = pulumi.String(DescopeFlowHostingURL(a.DescopeProjectID, a.DescopeIssuerURL, a.DescopeFlowID)).ToStringOutput()
 	component.CustomDomainTarget = domain.domain.CloudfrontDistribution
 	component.MergeFunctionName = fn.function.Name
 	component.MergeFunctionLogGroup = fn.logGroup.Name
@@ -137,6 +141,7 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 		"cognitoIssuerUrl":             component.CognitoIssuerURL,
 		"passkeyLoginUrl":              component.PasskeyLoginURL,
 		"descopeRedirectUri":           component.DescopeRedirectURI,
+		"descopeFlowHostingUrl":        component.DescopeFlowHostingURL,
 		"customDomainTarget":           component.CustomDomainTarget,
 		"mergeFunctionName":            component.MergeFunctionName,
 		"mergeFunctionLogGroup":        component.MergeFunctionLogGroup,

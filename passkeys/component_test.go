@@ -83,6 +83,7 @@ func deploy(t *testing.T, args CognitoPasskeysArgs) (*pulumitest.Recorder, *outp
 			"cognitoIssuerUrl":             c.CognitoIssuerURL,
 			"passkeyLoginUrl":              c.PasskeyLoginURL,
 			"descopeRedirectUri":           c.DescopeRedirectURI,
+			"descopeFlowHostingUrl":        c.DescopeFlowHostingURL,
 			"customDomainTarget":           c.CustomDomainTarget,
 			"mergeFunctionName":            c.MergeFunctionName,
 			"mergeFunctionLogGroup":        c.MergeFunctionLogGroup,
@@ -172,6 +173,7 @@ func TestOutputs(t *testing.T) {
 	host := "https://" + prefix + ".auth." + pulumitest.Region + ".amazoncognito.com"
 	assertEqual(t, "hostedUiUrl", outs.values["hostedUiUrl"], host)
 	assertEqual(t, "descopeRedirectUri", outs.values["descopeRedirectUri"], host+"/oauth2/idpresponse")
+	assertEqual(t, "descopeFlowHostingUrl", outs.values["descopeFlowHostingUrl"], "https://auth.descope.io/"+validArgs().DescopeProjectID+"?flow=sign-up-or-in")
 	assertEqual(t, "cognitoIssuerUrl", outs.values["cognitoIssuerUrl"],
 		"https://cognito-idp."+pulumitest.Region+".amazonaws.com/passkeys-user-pool_id")
 	assertEqual(t, "userPoolClientId", outs.values["userPoolClientId"], client.Name+"_id")

@@ -36,7 +36,7 @@ Flags:
 `
 
 // clientFactory builds the AWS clients; tests replace it.
-type clientFactory func(ctx context.Context, region string, timeout time.Duration) (verify.CognitoAPI, verify.LambdaAPI, error)
+type clientFactory func(ctx context.Context, region string, timeout time.Duration) (verify.Clients, error)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -86,14 +86,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, pulumi ve
 		fmt.Fprintf(stderr, "verify: %v\n", err)
 		return verify.ExitUsage
 	}
-	cognito, lambda, err := clients(ctx, in.Region, *timeout)
+	aws, err := clients(ctx, in.Region, *timeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "verify: %v\n", err)
 		return verify.ExitUsage
 	}
 
 	fmt.Fprintln(progress, "checking the deployment…")
-	v := &verify.Verifier{In: in, Cognito: cognito, Lambda: lambda, HTTP: verify.NewHTTPClient(*timeout), Timeout: *timeout}
+	v := &verify.Verifier{In: in, Cognito: aws.Cognito, Lambda: aws.Lambda, IAM: aws.IAM, HTTP: verify.NewHTTPClient(*timeout), Timeout: *timeout}
 	report := v.Run(ctx)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 )
 
 // CognitoAPI is the part of the Cognito client the checks use: reads only.
@@ -29,18 +30,29 @@ type LambdaAPI interface {
 	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 }
 
-// NewAWSClients builds Cognito and Lambda clients from the default credential
-// chain (environment, shared config, SSO, the CI role), in region. Every
-// request is bounded by timeout.
-func NewAWSClients(ctx context.Context, region string, timeout time.Duration) (CognitoAPI, LambdaAPI, error) {
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion(region),
-		config.WithHTTPClient(&http.Client{Timeout: timeout}),
-	)
+// IAMAPI is the part of the IAM client the checks use: one question, whether
+// the function's role may call what linking needs. It changes nothing.
+type IAMAPI interface {
+	SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error)
+}
+
+// Clients are the AWS clients the checks use.
+type Clients struct {
+	Cognito CognitoAPI
+	Lambda  LambdaAPI
+	IAM     IAMAPI
+}
+
+// NewAWSClients builds Cognito, Lambda and IAM clients from the default credential
+// chain (environment, shared config, SSO, the CI role, AWS_CA_BUNDLE), in
+// region, with the one loader every command uses. Every request is bounded by
+// timeout.
+func NewAWSClients(ctx context.Context, region string, timeout time.Duration) (Clients, error) {
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: region, Timeout: timeout})
 	if err != nil {
-		return nil, nil, fmt.Errorf("load AWS configuration: %w (set AWS_PROFILE, or run `aws configure`)", err)
+		return Clients{}, fmt.Errorf("%w (set AWS_PROFILE, or run `aws configure`)", err)
 	}
-	return cip.NewFromConfig(cfg), lambda.NewFromConfig(cfg), nil
+	return Clients{Cognito: cip.NewFromConfig(cfg), Lambda: lambda.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg)}, nil
 }
 
 // awsFix turns an AWS error into a finding's message and fix. action is the
@@ -70,7 +82,7 @@ func awsFix(action string, err error) (message, fix string) {
 // isNotFound reports whether err is AWS's answer for a resource that does not exist.
 func isNotFound(err error) bool {
 	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException"
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode() == "ResourceNotFoundException" || apiErr.ErrorCode() == "NoSuchEntity")
 }
 
 // callContext bounds one AWS or HTTP call by v.Timeout, or DefaultTimeout when unset.

@@ -2,19 +2,14 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
-// descopeDefaultHostingHost serves Descope's own flow page, the Flow Hosting
-// URL of a project that never set one: https://auth.descope.io/<project ID>
-// (docs.descope.com, "OIDC Federated Applications").
-const descopeDefaultHostingHost = "auth.descope.io"
-
-const (
-	fixFlowHostingURL = "set the Flow Hosting URL (Descope console: Authentication Methods → SSO → OpenID Connect) to the page of your app that embeds the passkey flow (README, Descope console step 2)"
-	fixUnknownAnswer  = "verify does not recognise this answer and will not guess its cause; read it, and check the Flow Hosting URL and the allowed redirect URL in Descope (README, Descope console steps 2 and 4)"
-)
+const fixUnknownAnswer = "verify does not recognise this answer and will not guess its cause; read it, and check the Flow Hosting URL and the allowed redirect URL in Descope (README, Descope console steps 2 and 4)"
 
 // checkHostedUI is check 5: passkeyLoginUrl must redirect to Descope's
 // authorization endpoint for this project and this pool's redirect URI; then
@@ -95,13 +90,48 @@ func (v *Verifier) judgeDescopeAnswer(c *Check, got answer) {
 	case redirectURI != nil && sameEndpoint(target, redirectURI):
 		// Straight back to Cognito without a sign-in and without an error: not a documented answer.
 		c.unknown(fixUnknownAnswer, "Descope answered %s to %s", got.status, target.String())
-	case strings.EqualFold(target.Hostname(), descopeDefaultHostingHost) && strings.Trim(target.EscapedPath(), "/") == v.In.DescopeProjectID:
-		c.fail(fixFlowHostingURL, "Descope sends the sign-in to its default hosted page %s, not to your flow: the Flow Hosting URL is not set", withoutQuery(target))
+	case v.isAuthHosting(target):
+		v.judgeAuthHostingFlow(c, target)
 	case sameHost(target, got.requestURL):
 		c.unknown(fixUnknownAnswer, "Descope answered %s to %s", got.status, target.String())
 	default:
-		c.pass("Descope sends the sign-in to the flow hosting page %s", withoutQuery(target))
+		// A page of the user's own that embeds a flow: which flow it runs is
+		// in its code, out of verify's sight.
+		c.pass("Descope sends the sign-in to your own page %s (not Auth Hosting; it must embed the flow %s)", withoutQuery(target), v.In.DescopeFlowID)
 	}
+}
+
+// isAuthHosting reports whether target is Descope's Auth Hosting page for this
+// project: https://auth.descope.io/<project>, or on the issuer's host (Descope's
+// API host, or a custom domain) /<project> or /login/<project>
+// (docs.descope.com, "Auth Hosting"; "/<project>/login" in older pages).
+func (v *Verifier) isAuthHosting(target *url.URL) bool {
+	project := v.In.DescopeProjectID
+	path := strings.TrimSuffix(target.EscapedPath(), "/")
+	if strings.EqualFold(target.Hostname(), passkeys.DescopeAuthHostingHost) {
+		return path == "/"+project
+	}
+	issuer, err := url.Parse(v.In.DescopeIssuerURL)
+	if err != nil || !sameHost(target, issuer) {
+		return false
+	}
+	return path == "/"+project || path == "/login/"+project || path == "/"+project+"/login"
+}
+
+// judgeAuthHostingFlow passes when Auth Hosting runs descopeFlowId. Its flow
+// query parameter names the flow; without one it runs Descope's default.
+func (v *Verifier) judgeAuthHostingFlow(c *Check, target *url.URL) {
+	flow, shown := target.Query().Get("flow"), ""
+	if flow == "" {
+		flow, shown = passkeys.DefaultDescopeFlowID, " (no flow parameter: Descope's default)"
+	}
+	if flow == v.In.DescopeFlowID {
+		c.pass("Descope sends the sign-in to Auth Hosting %s, running flow=%s%s, the configured descopeFlowId", withoutQuery(target), flow, shown)
+		return
+	}
+	hostingURL := passkeys.DescopeFlowHostingURL(v.In.DescopeProjectID, v.In.DescopeIssuerURL, v.In.DescopeFlowID)
+	c.fail(fmt.Sprintf("set the Flow Hosting URL (Descope console: Authentication Methods → SSO → OpenID Connect) to the descopeFlowHostingUrl output, %s (README, Descope console step 2); or, if %q is the flow your users should run, `pulumi config set descopeFlowId %s`", hostingURL, flow, flow),
+		"Descope sends the sign-in to Auth Hosting %s running flow=%s%s, not the configured descopeFlowId %s", withoutQuery(target), flow, shown, v.In.DescopeFlowID)
 }
 
 func withoutQuery(u *url.URL) string {

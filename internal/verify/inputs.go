@@ -14,7 +14,7 @@ import (
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
-// Inputs are the values the checks need: the stack's outputs and three of
+// Inputs are the values the checks need: the stack's outputs and four of
 // its config keys. Each can be given by flag; the rest come from Pulumi.
 type Inputs struct {
 	UserPoolID         string `json:"userPoolId"`
@@ -28,6 +28,8 @@ type Inputs struct {
 	DescopeIssuerURL string `json:"descopeIssuerUrl"`
 	// ProviderName empty means passkeys.DefaultProviderName.
 	ProviderName string `json:"providerName"`
+	// DescopeFlowID empty means passkeys.DefaultDescopeFlowID.
+	DescopeFlowID string `json:"descopeFlowId"`
 	// Region empty means the region in UserPoolID's prefix.
 	Region string `json:"region"`
 }
@@ -50,6 +52,7 @@ var inputFields = []inputField{
 	{"descope-project-id", "", "descopeProjectId", true, func(in *Inputs) *string { return &in.DescopeProjectID }},
 	{"descope-issuer-url", "", "descopeIssuerUrl", false, func(in *Inputs) *string { return &in.DescopeIssuerURL }},
 	{"provider-name", "", "providerName", false, func(in *Inputs) *string { return &in.ProviderName }},
+	{"descope-flow-id", "", "descopeFlowId", false, func(in *Inputs) *string { return &in.DescopeFlowID }},
 }
 
 // InputFlag describes one flag that sets an input, for the command's flag set.
@@ -99,6 +102,9 @@ func (in *Inputs) Resolve() error {
 	}
 	if in.ProviderName == "" {
 		in.ProviderName = passkeys.DefaultProviderName
+	}
+	if in.DescopeFlowID == "" {
+		in.DescopeFlowID = passkeys.DefaultDescopeFlowID
 	}
 	if in.Region == "" {
 		region, _, ok := strings.Cut(in.UserPoolID, "_")

@@ -7,7 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"reflect"
-	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,9 +23,6 @@ const SyntheticTrigger = "PreSignUp_AdminCreateUser"
 
 // decisionMessage is the message of the merge function's one log line per invocation.
 const decisionMessage = "pre sign-up decision"
-
-// reportDuration finds the billed run time in Lambda's REPORT log line.
-var reportDuration = regexp.MustCompile(`REPORT RequestId: \S+\s+Duration: ([0-9.]+) ms`)
 
 // syntheticEvent is the event sent: no email, no personal data.
 func (v *Verifier) syntheticEvent() events.CognitoEventUserPoolsPreSignup {
@@ -75,9 +72,9 @@ func (v *Verifier) checkFunctionRuns(ctx context.Context) Check {
 	tail := decodeTail(str(out.LogResult))
 	// The failure messages carry only Lambda's own figure, so they read the
 	// same on every run; the round trip is reported with a pass.
-	ran := "no REPORT line in the log tail"
-	if m := reportDuration.FindStringSubmatch(tail); m != nil {
-		ran = "ran " + m[1] + " ms"
+	ran := "no platform.report record in the log tail"
+	if ms, ok := reportedDuration(tail); ok {
+		ran = "ran " + strconv.FormatFloat(ms, 'f', -1, 64) + " ms"
 	}
 	decision, hasDecision := findDecision(tail)
 
@@ -114,6 +111,14 @@ func (v *Verifier) checkFunctionRuns(ctx context.Context) Check {
 		c.fail("deploy the merge function of this repository with `pulumi up`: it must skip this trigger",
 			"log line: decision=%s reason=%s, not skip", decision.Decision, decision.Reason)
 	}
+	if hasDecision {
+		if decision.Provider == v.In.ProviderName {
+			c.pass("log line: provider=%s, the pool's provider", decision.Provider)
+		} else {
+			c.fail(fixRedeploy+"; until then the function skips every sign-in through the pool's provider",
+				"log line: provider=%q, not the pool's provider %q", decision.Provider, v.In.ProviderName)
+		}
+	}
 	return c
 }
 
@@ -122,6 +127,7 @@ type decisionLine struct {
 	Msg      string `json:"msg"`
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`
+	Provider string `json:"provider"`
 	Error    string `json:"error"`
 }
 
@@ -138,15 +144,51 @@ func decodeTail(encoded string) string {
 func findDecision(tail string) (decisionLine, bool) {
 	var found decisionLine
 	ok := false
-	sc := bufio.NewScanner(strings.NewReader(tail))
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
+	eachJSONLine(tail, func(line []byte) {
 		var d decisionLine
-		if len(line) > 0 && line[0] == '{' && json.Unmarshal(line, &d) == nil && d.Msg == decisionMessage {
+		if json.Unmarshal(line, &d) == nil && d.Msg == decisionMessage {
 			found, ok = d, true
 		}
-	}
+	})
 	return found, ok
+}
+
+// platformReport is Lambda's report of one invocation for a function whose
+// LogFormat is JSON, as the program deploys it: instead of the text line
+// "REPORT RequestId: … Duration: 1.84 ms …", one record
+// {"type":"platform.report","record":{"metrics":{"durationMs":1.84,…}}} in
+// the log stream, and so in Invoke's log tail (AWS Lambda developer guide,
+// "Configuring JSON and plain text log formats").
+type platformReport struct {
+	Type   string `json:"type"`
+	Record struct {
+		Metrics struct {
+			DurationMs *float64 `json:"durationMs"`
+		} `json:"metrics"`
+	} `json:"record"`
+}
+
+// reportedDuration returns the duration of the last platform.report record in the log tail.
+func reportedDuration(tail string) (float64, bool) {
+	var ms float64
+	ok := false
+	eachJSONLine(tail, func(line []byte) {
+		var r platformReport
+		if json.Unmarshal(line, &r) == nil && r.Type == "platform.report" && r.Record.Metrics.DurationMs != nil {
+			ms, ok = *r.Record.Metrics.DurationMs, true
+		}
+	})
+	return ms, ok
+}
+
+// eachJSONLine calls f with every line of the log tail that holds a JSON object.
+func eachJSONLine(tail string, f func(line []byte)) {
+	sc := bufio.NewScanner(strings.NewReader(tail))
+	for sc.Scan() {
+		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 && line[0] == '{' {
+			f(line)
+		}
+	}
 }
 
 // sameJSON compares two JSON documents by value.

@@ -106,22 +106,24 @@ func TestChecksAgainstMoto(t *testing.T) {
 	endpoint := motoserver.Start(t)
 	w := vt.New(t)
 	ctx := t.Context()
-	cognitoAPI, lambdaAPI, err := vt.ClientsAt(endpoint, endpoint, vt.Region, verify.DefaultTimeout)
+	motoClients, err := vt.ClientsAt(endpoint, endpoint, endpoint, vt.Region, verify.DefaultTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cognito := cognitoAPI.(*cip.Client)
-	lambdaClient := lambdaAPI.(*lambda.Client)
+	cognito := motoClients.Cognito.(*cip.Client)
+	lambdaClient := motoClients.Lambda.(*lambda.Client)
+	roleARN := createRole(t, endpoint)
 
 	fn, err := lambdaClient.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(vt.FunctionName),
-		Role:          aws.String(createRole(t, endpoint)),
+		Role:          aws.String(roleARN),
 		Runtime:       lambdatypes.RuntimeProvidedal2023,
 		Handler:       aws.String("bootstrap"),
 		Architectures: []lambdatypes.Architecture{lambdatypes.ArchitectureArm64},
 		Code:          &lambdatypes.FunctionCode{ZipFile: tinyZip(t)},
 		Timeout:       aws.Int32(5),
 		MemorySize:    aws.Int32(128),
+		Environment:   &lambdatypes.Environment{Variables: map[string]string{"DESCOPE_PROVIDER_NAME": vt.ProviderName}},
 	})
 	if err != nil {
 		t.Fatalf("CreateFunction in moto: %v", err)
@@ -163,13 +165,15 @@ func TestChecksAgainstMoto(t *testing.T) {
 		t.Fatalf("AddPermission in moto: %v", err)
 	}
 
-	_, lambdaViaProxy, err := vt.ClientsAt(endpoint, invokeToStub(t, endpoint, w.AWS.URL), vt.Region, verify.DefaultTimeout)
+	// moto has no IAM policy simulation: the stub answers it for moto's role and pool.
+	w.Lock(func(w *vt.World) { w.RoleGrants = vt.LinkGrants(roleARN, poolARN) })
+	viaProxy, err := vt.ClientsAt(endpoint, invokeToStub(t, endpoint, w.AWS.URL), w.AWS.URL, vt.Region, verify.DefaultTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := w.Inputs()
 	in.UserPoolID = poolID
-	v := &verify.Verifier{In: in, Cognito: cognito, Lambda: lambdaViaProxy, HTTP: verify.NewHTTPClient(verify.DefaultTimeout), Timeout: verify.DefaultTimeout}
+	v := &verify.Verifier{In: in, Cognito: cognito, Lambda: viaProxy.Lambda, IAM: viaProxy.IAM, HTTP: verify.NewHTTPClient(verify.DefaultTimeout), Timeout: verify.DefaultTimeout}
 	run := func(ctx context.Context) verify.Report { return v.Run(ctx) }
 
 	r := run(ctx)

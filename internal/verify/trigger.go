@@ -9,22 +9,31 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
 const fixRedeploy = "run `pulumi up`: the stack declares it (someone changed it outside Pulumi)"
 
+// providerNameVariable is the merge function's setting for the provider it
+// links (lambda/config.go); unset, the function uses passkeys.DefaultProviderName.
+const providerNameVariable = "DESCOPE_PROVIDER_NAME"
+
 // checkTrigger is check 3: the pool's pre sign-up trigger is the stack's
-// function, the function is the one the program deploys, and only this pool
-// may invoke it.
+// function, the function is the one the program deploys, it links the pool's
+// provider, its role may call what linking needs, and only this pool may
+// invoke it.
 func (v *Verifier) checkTrigger(ctx context.Context) Check {
 	c := Check{ID: "trigger-wiring", Title: "Pre sign-up trigger " + v.In.MergeFunctionName, Status: StatusPass}
 
 	callCtx, cancel := v.callContext(ctx)
 	fn, err := v.Lambda.GetFunction(callCtx, &lambda.GetFunctionInput{FunctionName: aws.String(v.In.MergeFunctionName)})
 	cancel()
-	var functionARN string
+	var functionARN, roleARN string
 	switch {
 	case isNotFound(err):
 		c.fail(fixRedeploy+"; if the name is wrong, pass --merge-function-name", "function %s does not exist in %s", v.In.MergeFunctionName, v.In.Region)
@@ -35,7 +44,7 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 		c.fail(fixRedeploy, "GetFunction returned no configuration")
 	default:
 		cfg := fn.Configuration
-		functionARN = str(cfg.FunctionArn)
+		functionARN, roleARN = str(cfg.FunctionArn), str(cfg.Role)
 		if cfg.State == lambdatypes.StateActive {
 			c.pass("function is Active")
 		} else {
@@ -52,6 +61,7 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 		} else {
 			c.fail(fixRedeploy, "function runtime is %q, not provided.al2023", cfg.Runtime)
 		}
+		v.judgeProviderName(&c, cfg.Environment)
 	}
 
 	callCtx, cancel = v.callContext(ctx)
@@ -85,6 +95,14 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 		}
 	}
 
+	if roleARN != "" {
+		if poolARN == "" {
+			c.fail("fix the user pool finding above first", "cannot ask IAM about the function's role without the pool's ARN")
+		} else {
+			v.judgeRole(ctx, &c, roleARN, poolARN)
+		}
+	}
+
 	callCtx, cancel = v.callContext(ctx)
 	policy, err := v.Lambda.GetPolicy(callCtx, &lambda.GetPolicyInput{FunctionName: aws.String(v.In.MergeFunctionName)})
 	cancel()
@@ -101,6 +119,68 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 		v.judgePolicy(&c, str(policy.Policy), poolARN)
 	}
 	return c
+}
+
+// judgeProviderName checks that the function links the provider the pool
+// has: with another name it skips every Descope sign-in as another
+// provider's, and Cognito creates a second user for each existing email.
+func (v *Verifier) judgeProviderName(c *Check, env *lambdatypes.EnvironmentResponse) {
+	set := ""
+	if env != nil {
+		set = env.Variables[providerNameVariable]
+	}
+	effective, shown := set, fmt.Sprintf("%s=%q", providerNameVariable, set)
+	if set == "" {
+		effective, shown = passkeys.DefaultProviderName, providerNameVariable+" unset, so "+passkeys.DefaultProviderName
+	}
+	if effective == v.In.ProviderName {
+		c.pass("the function links provider %q (%s)", v.In.ProviderName, shown)
+		return
+	}
+	c.fail(fixRedeploy+"; until then the function skips every sign-in through the pool's provider, and Cognito creates a second user for each existing email",
+		"the function links provider %q (%s), not the pool's provider %q", effective, shown, v.In.ProviderName)
+}
+
+// judgeRole asks IAM whether the function's role may call the actions linking
+// needs on this pool (passkeys.LinkActions). Without ListUsers the function
+// cannot look the email up, and every Descope sign-up fails.
+func (v *Verifier) judgeRole(ctx context.Context, c *Check, roleARN, poolARN string) {
+	callCtx, cancel := v.callContext(ctx)
+	out, err := v.IAM.SimulatePrincipalPolicy(callCtx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String(roleARN),
+		ActionNames:     passkeys.LinkActions,
+		ResourceArns:    []string{poolARN},
+	})
+	cancel()
+	switch {
+	case isNotFound(err):
+		c.fail(fixRedeploy, "the function's role %s does not exist", roleARN)
+		return
+	case err != nil:
+		msg, fix := awsFix("iam:SimulatePrincipalPolicy", err)
+		c.fail(fix, "%s", msg)
+		return
+	}
+	decisions := map[string]string{}
+	for _, r := range out.EvaluationResults {
+		decisions[str(r.EvalActionName)] = string(r.EvalDecision)
+	}
+	var denied []string
+	for _, action := range passkeys.LinkActions {
+		decision := decisions[action]
+		if decision == "" {
+			decision = "no answer"
+		}
+		if decision != string(iamtypes.PolicyEvaluationDecisionTypeAllowed) {
+			denied = append(denied, action+" ("+decision+")")
+		}
+	}
+	if len(denied) > 0 {
+		c.fail(fixRedeploy+"; without these the function cannot find or link the existing user, and every Descope sign-up fails",
+			"the function's role %s may not call %s on user pool %s", roleARN, strings.Join(denied, ", "), poolARN)
+		return
+	}
+	c.pass("the function's role may call %s on the pool", strings.Join(passkeys.LinkActions, " and "))
 }
 
 // policyDocument is a Lambda resource policy as GetPolicy returns it. Values

@@ -26,6 +26,7 @@ type Verifier struct {
 	In      Inputs
 	Cognito CognitoAPI
 	Lambda  LambdaAPI
+	IAM     IAMAPI
 	// HTTP fetches the discovery document and the authorize redirects. It
 	// must not follow redirects: NewHTTPClient builds one.
 	HTTP    *http.Client

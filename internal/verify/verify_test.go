@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,11 +18,11 @@ func TestMain(m *testing.M) { vt.RunFenced(m) }
 
 func runWorld(t *testing.T, w *vt.World) verify.Report {
 	t.Helper()
-	cognito, lambda, err := w.Clients(t.Context(), vt.Region, verify.DefaultTimeout)
+	clients, err := w.Clients(t.Context(), vt.Region, verify.DefaultTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &verify.Verifier{In: w.Inputs(), Cognito: cognito, Lambda: lambda, HTTP: verify.NewHTTPClient(verify.DefaultTimeout), Timeout: verify.DefaultTimeout}
+	v := &verify.Verifier{In: w.Inputs(), Cognito: clients.Cognito, Lambda: clients.Lambda, IAM: clients.IAM, HTTP: verify.NewHTTPClient(verify.DefaultTimeout), Timeout: verify.DefaultTimeout}
 	return v.Run(t.Context())
 }
 
@@ -60,8 +61,11 @@ func TestAllChecksPassOnAHealthyStack(t *testing.T) {
 		"✔ 1. Descope issuer " + w.IssuerURL(),
 		"✔ returned the event unchanged (ran 1.84 ms, round trip",
 		"✔ log line: decision=skip reason=other_trigger",
+		"✔ log line: provider=Descope, the pool's provider",
+		"✔ the function links provider \"Descope\" (DESCOPE_PROVIDER_NAME=\"Descope\")",
+		"✔ the function's role may call cognito-idp:AdminLinkProviderForUser and cognito-idp:ListUsers on the pool",
 		"✔ only user pool " + vt.UserPoolARN + " may invoke the function",
-		"✔ Descope sends the sign-in to the flow hosting page " + vt.FlowHostingPage,
+		"✔ Descope sends the sign-in to your own page " + vt.FlowHostingPage + " (not Auth Hosting; it must embed the flow " + vt.FlowID + ")",
 		"5 of 5 checks passed.",
 	} {
 		if !strings.Contains(text.String(), want) {
@@ -110,6 +114,8 @@ type scenario struct {
 	status     verify.Status
 	message    func(w *vt.World) string
 	fix        string
+	// fixFor, when set, is the fix for a world's own addresses.
+	fixFor func(w *vt.World) string
 }
 
 func details(w *vt.World) map[string]any {
@@ -128,6 +134,9 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 				t.Errorf("check %s is %s, want %s; findings: %+v", sc.check, c.Status, sc.status, c.Findings)
 			}
 			want := verify.Finding{Status: sc.status, Message: sc.message(w), Fix: sc.fix}
+			if sc.fixFor != nil {
+				want.Fix = sc.fixFor(w)
+			}
 			found := false
 			for _, f := range c.Findings {
 				found = found || f == want
@@ -376,6 +385,51 @@ func TestTriggerWiringFailures(t *testing.T) {
 			fix:     fixRedeploy,
 		},
 		{
+			name: "the function's role lost ListUsers",
+			breakWorld: func(w *vt.World) {
+				w.RoleGrants = []vt.Grant{{Role: vt.RoleARN, Action: "cognito-idp:AdminLinkProviderForUser", Resource: vt.UserPoolARN}}
+			},
+			check: "trigger-wiring", status: verify.StatusFail,
+			message: fixed("the function's role " + vt.RoleARN + " may not call cognito-idp:ListUsers (implicitDeny) on user pool " + vt.UserPoolARN),
+			fix:     fixRedeploy + "; without these the function cannot find or link the existing user, and every Descope sign-up fails",
+		},
+		{
+			name: "the function's role may link only in another pool",
+			breakWorld: func(w *vt.World) {
+				w.RoleGrants = vt.LinkGrants(vt.RoleARN, "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Other")
+			},
+			check: "trigger-wiring", status: verify.StatusFail,
+			message: fixed("the function's role " + vt.RoleARN + " may not call cognito-idp:AdminLinkProviderForUser (implicitDeny), cognito-idp:ListUsers (implicitDeny) on user pool " + vt.UserPoolARN),
+			fix:     fixRedeploy + "; without these the function cannot find or link the existing user, and every Descope sign-up fails",
+		},
+		{
+			name: "the function's role is gone",
+			breakWorld: func(w *vt.World) {
+				w.Errors["SimulatePrincipalPolicy"] = vt.AWSError{Status: 404, Code: "NoSuchEntity", Message: "The role with name passkeys-merge-role-1a2b3c4 cannot be found."}
+			},
+			check: "trigger-wiring", status: verify.StatusFail,
+			message: fixed("the function's role " + vt.RoleARN + " does not exist"),
+			fix:     fixRedeploy,
+		},
+		{
+			name: "verify may not ask IAM",
+			breakWorld: func(w *vt.World) {
+				w.Errors["SimulatePrincipalPolicy"] = vt.AWSError{Status: 403, Code: "AccessDenied", Message: "not authorized to perform: iam:SimulatePrincipalPolicy"}
+			},
+			check: "trigger-wiring", status: verify.StatusFail,
+			message: fixed("iam:SimulatePrincipalPolicy failed: AccessDenied: not authorized to perform: iam:SimulatePrincipalPolicy"),
+			fix:     "the credentials lack iam:SimulatePrincipalPolicy: allow it to the role or user verify runs as (the deploy role's policy in docs/ci-cd.md lists it)",
+		},
+		{
+			name: "the function links another provider name",
+			breakWorld: func(w *vt.World) {
+				configuration(w)["Environment"] = map[string]any{"Variables": map[string]any{"DESCOPE_PROVIDER_NAME": "DescopeOld"}}
+			},
+			check: "trigger-wiring", status: verify.StatusFail,
+			message: fixed(`the function links provider "DescopeOld" (DESCOPE_PROVIDER_NAME="DescopeOld"), not the pool's provider "Descope"`),
+			fix:     fixRedeploy + "; until then the function skips every sign-in through the pool's provider, and Cognito creates a second user for each existing email",
+		},
+		{
 			name: "no resource policy",
 			breakWorld: func(w *vt.World) {
 				w.Errors["GetPolicy"] = vt.AWSError{Status: 404, Code: "ResourceNotFoundException", Message: "The resource you requested does not exist."}
@@ -424,6 +478,17 @@ func TestTriggerWiringFailures(t *testing.T) {
 	})
 }
 
+// Unset, DESCOPE_PROVIDER_NAME means the function's default, Descope.
+func TestProviderNameUnsetIsTheFunctionsDefault(t *testing.T) {
+	w := vt.New(t)
+	w.Lock(func(w *vt.World) { delete(configuration(w), "Environment") })
+	c := checkByID(t, runWorld(t, w), "trigger-wiring")
+	want := verify.Finding{Status: verify.StatusPass, Message: `the function links provider "Descope" (DESCOPE_PROVIDER_NAME unset, so Descope)`}
+	if c.Status != verify.StatusPass || !slices.Contains(c.Findings, want) {
+		t.Fatalf("status %s, findings %+v; want a pass with %+v", c.Status, c.Findings, want)
+	}
+}
+
 func TestFunctionRunFailures(t *testing.T) {
 	const fixLogs = "read `aws logs tail " + vt.LogGroup + "`; an invalid configuration or a crash fails every sign-up until fixed, then `pulumi up`"
 	answer := func(a vt.InvokeAnswer) func(w *vt.World) {
@@ -435,10 +500,11 @@ func TestFunctionRunFailures(t *testing.T) {
 			breakWorld: answer(vt.InvokeAnswer{
 				FunctionError: "Unhandled",
 				Payload:       []byte(`{"errorMessage":"RequestId: 1 Error: Runtime exited with error: exit status 1","errorType":"Runtime.ExitError"}`),
-				LogTail:       `{"level":"ERROR","msg":"invalid configuration","error":"PROVIDER_NAME is empty"}` + "\nREPORT RequestId: 1\tDuration: 12.50 ms\tBilled Duration: 13 ms\n",
+				LogTail: `{"level":"ERROR","msg":"invalid configuration","error":"PROVIDER_NAME is empty"}` + "\n" +
+					`{"time":"2026-11-24T01:00:00.013Z","type":"platform.report","record":{"requestId":"1","metrics":{"durationMs":12.5,"billedDurationMs":13,"memorySizeMB":128,"maxMemoryUsedMB":18,"initDurationMs":40.1},"status":"error"}}` + "\n",
 			}),
 			check: "function-runs", status: verify.StatusFail,
-			message: fixed("the function failed (Unhandled, ran 12.50 ms): Runtime.ExitError: RequestId: 1 Error: Runtime exited with error: exit status 1"),
+			message: fixed("the function failed (Unhandled, ran 12.5 ms): Runtime.ExitError: RequestId: 1 Error: Runtime exited with error: exit status 1"),
 			fix:     fixLogs,
 		},
 		{
@@ -449,7 +515,7 @@ func TestFunctionRunFailures(t *testing.T) {
 				LogTail:       `{"level":"ERROR","msg":"pre sign-up decision","decision":"error","reason":"invalid_event","error":"event has no valid userPoolId"}` + "\n",
 			}),
 			check: "function-runs", status: verify.StatusFail,
-			message: fixed("the function failed (Unhandled, no REPORT line in the log tail): SignUpFailedError: sign-up could not be completed; log: event has no valid userPoolId"),
+			message: fixed("the function failed (Unhandled, no platform.report record in the log tail): SignUpFailedError: sign-up could not be completed; log: event has no valid userPoolId"),
 			fix:     fixLogs,
 		},
 		{
@@ -469,6 +535,17 @@ func TestFunctionRunFailures(t *testing.T) {
 			check: "function-runs", status: verify.StatusFail,
 			message: fixed("log line: decision=no_match reason=no_existing_user, not skip"),
 			fix:     "deploy the merge function of this repository with `pulumi up`: it must skip this trigger",
+		},
+		{
+			name: "the decision line names another provider",
+			breakWorld: func(w *vt.World) {
+				w.Invoke = func(p []byte) vt.InvokeAnswer {
+					return vt.InvokeAnswer{Payload: p, LogTail: strings.Replace(vt.SkipLog, `"provider":"Descope"`, `"provider":"DescopeOld"`, 1)}
+				}
+			},
+			check: "function-runs", status: verify.StatusFail,
+			message: fixed(`log line: provider="DescopeOld", not the pool's provider "Descope"`),
+			fix:     fixRedeploy + "; until then the function skips every sign-in through the pool's provider",
 		},
 		{
 			name: "no decision log line",
@@ -507,6 +584,66 @@ func TestTheSyntheticEventIsTheIgnoredTrigger(t *testing.T) {
 	attrs, _ := sent["request"].(map[string]any)["userAttributes"].(map[string]any)
 	if len(attrs) != 0 {
 		t.Errorf("the synthetic event carries user attributes %v; it must carry no personal data", attrs)
+	}
+}
+
+// fixFlow is the fix for Auth Hosting running flow instead of vt.FlowID. The
+// fake issuer's host is no Descope domain, so the Flow Hosting URL named is
+// Auth Hosting on that host as on a custom domain: /login/<project>.
+func fixFlow(w *vt.World, flow string) string {
+	return "set the Flow Hosting URL (Descope console: Authentication Methods → SSO → OpenID Connect) to the descopeFlowHostingUrl output, " +
+		"https://" + w.Descope.Listener.Addr().String() + "/login/" + vt.ProjectID + "?flow=" + vt.FlowID +
+		" (README, Descope console step 2); or, if \"" + flow + "\" is the flow your users should run, `pulumi config set descopeFlowId " + flow + "`"
+}
+
+// Step 5 passes for Auth Hosting running descopeFlowId, wherever Descope
+// serves it, and for a page of the user's own, named as such.
+func TestHostedUIAcceptsTheConfiguredFlow(t *testing.T) {
+	tests := []struct {
+		name     string
+		location func(w *vt.World) string
+		want     func(w *vt.World) string
+	}{
+		{
+			name:     "Auth Hosting on auth.descope.io",
+			location: func(*vt.World) string { return "https://auth.descope.io/" + vt.ProjectID + "?flow=oidc-flow&state=abc" },
+			want: func(*vt.World) string {
+				return "Descope sends the sign-in to Auth Hosting https://auth.descope.io/" + vt.ProjectID + ", running flow=oidc-flow, the configured descopeFlowId"
+			},
+		},
+		{
+			name:     "Auth Hosting on the custom domain",
+			location: func(w *vt.World) string { return w.Descope.URL + "/login/" + vt.ProjectID + "?flow=oidc-flow" },
+			want: func(w *vt.World) string {
+				return "Descope sends the sign-in to Auth Hosting " + w.Descope.URL + "/login/" + vt.ProjectID + ", running flow=oidc-flow, the configured descopeFlowId"
+			},
+		},
+		{
+			name:     "Auth Hosting on the API host",
+			location: func(w *vt.World) string { return w.Descope.URL + "/" + vt.ProjectID + "?flow=oidc-flow" },
+			want: func(w *vt.World) string {
+				return "Descope sends the sign-in to Auth Hosting " + w.Descope.URL + "/" + vt.ProjectID + ", running flow=oidc-flow, the configured descopeFlowId"
+			},
+		},
+		{
+			name:     "the user's own page",
+			location: func(*vt.World) string { return "https://app.example.com/passkeys?flow=sign-up-or-in" },
+			want: func(*vt.World) string {
+				return "Descope sends the sign-in to your own page https://app.example.com/passkeys (not Auth Hosting; it must embed the flow oidc-flow)"
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := vt.New(t)
+			w.Lock(func(w *vt.World) { w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: tt.location(w)} })
+			r := runWorld(t, w)
+			c := checkByID(t, r, "hosted-ui")
+			want := verify.Finding{Status: verify.StatusPass, Message: tt.want(w)}
+			if c.Status != verify.StatusPass || !slices.Contains(c.Findings, want) || r.ExitCode() != verify.ExitPassed {
+				t.Errorf("status %s, exit %d, findings %+v; want a pass with %+v", c.Status, r.ExitCode(), c.Findings, want)
+			}
+		})
 	}
 }
 
@@ -553,13 +690,24 @@ func TestHostedUIFailures(t *testing.T) {
 			fix:     "set descopeProjectId to the project this stack should use, then `pulumi up`",
 		},
 		{
-			name: "Descope sends the user to its default hosted page",
+			name: "Descope sends the user to Auth Hosting's default flow",
 			breakWorld: func(w *vt.World) {
-				w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: vt.DefaultHostingURL + "&state=abc"}
+				w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: "https://auth.descope.io/" + vt.ProjectID + "?state=abc"}
 			},
 			check: "hosted-ui", status: verify.StatusFail,
-			message: fixed("Descope sends the sign-in to its default hosted page https://auth.descope.io/" + vt.ProjectID + ", not to your flow: the Flow Hosting URL is not set"),
-			fix:     "set the Flow Hosting URL (Descope console: Authentication Methods → SSO → OpenID Connect) to the page of your app that embeds the passkey flow (README, Descope console step 2)",
+			message: fixed("Descope sends the sign-in to Auth Hosting https://auth.descope.io/" + vt.ProjectID + " running flow=sign-up-or-in (no flow parameter: Descope's default), not the configured descopeFlowId oidc-flow"),
+			fixFor:  func(w *vt.World) string { return fixFlow(w, "sign-up-or-in") },
+		},
+		{
+			name: "Descope sends the user to Auth Hosting on its custom domain, running another flow",
+			breakWorld: func(w *vt.World) {
+				w.DescopeAuthorize = vt.Answer{Status: http.StatusFound, Location: w.Descope.URL + "/login/" + vt.ProjectID + "?flow=sign-in&state=abc"}
+			},
+			check: "hosted-ui", status: verify.StatusFail,
+			message: func(w *vt.World) string {
+				return "Descope sends the sign-in to Auth Hosting " + w.Descope.URL + "/login/" + vt.ProjectID + " running flow=sign-in, not the configured descopeFlowId oidc-flow"
+			},
+			fixFor: func(w *vt.World) string { return fixFlow(w, "sign-in") },
 		},
 		{
 			name: "Descope answers an OAuth error to Cognito",

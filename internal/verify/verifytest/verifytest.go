@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"maps"
@@ -17,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,29 +27,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdaharness"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
 // The deployed stack the fixtures describe.
 const (
-	Region            = "us-east-1"
-	UserPoolID        = "us-east-1_VerifyPl1"
-	UserPoolARN       = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_VerifyPl1"
-	ProjectID         = "P2VerifyProject0000000000001"
-	FunctionName      = "passkeys-dev-merge"
-	FunctionARN       = "arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge"
-	ProviderName      = "Descope"
-	ClientID          = "verifyclient0000000000000a"
-	CallbackURL       = "http://localhost:3000/callback"
-	LogGroup          = "/aws/lambda/passkeys-dev-merge"
-	FakeAccessKeyID   = "AKIAVERIFYFAKEKEY000"                  //nolint:gosec // fake, signs only requests to 127.0.0.1
-	FakeSecretKey     = "verify-fake-secret-access-key"         //nolint:gosec // fake, signs only requests to 127.0.0.1
-	ProviderSecret    = "fake-descope-access-key-never-printed" //nolint:gosec // fake, asserted never to be printed
-	FlowHostingPage   = "https://app.example.com/login"
-	DefaultHostingURL = "https://auth.descope.io/" + ProjectID + "?flow=sign-up-or-in"
+	Region          = "us-east-1"
+	UserPoolID      = "us-east-1_VerifyPl1"
+	UserPoolARN     = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_VerifyPl1"
+	ProjectID       = "P2VerifyProject0000000000001"
+	FunctionName    = "passkeys-dev-merge"
+	FunctionARN     = "arn:aws:lambda:us-east-1:123456789012:function:passkeys-dev-merge"
+	RoleARN         = "arn:aws:iam::123456789012:role/passkeys-merge-role-1a2b3c4"
+	ProviderName    = "Descope"
+	ClientID        = "verifyclient0000000000000a"
+	CallbackURL     = "http://localhost:3000/callback"
+	LogGroup        = "/aws/lambda/passkeys-dev-merge"
+	FakeAccessKeyID = "AKIAVERIFYFAKEKEY000"                  //nolint:gosec // fake, signs only requests to 127.0.0.1
+	FakeSecretKey   = "verify-fake-secret-access-key"         //nolint:gosec // fake, signs only requests to 127.0.0.1
+	ProviderSecret  = "fake-descope-access-key-never-printed" //nolint:gosec // fake, asserted never to be printed
+	FlowHostingPage = "https://app.example.com/login"
+	// FlowID is the stack's descopeFlowId: the imported passkey flow.
+	FlowID = "oidc-flow"
 )
 
 //go:embed testdata/*.json
@@ -85,6 +91,9 @@ type World struct {
 	IdentityProvider map[string]any
 	Function         map[string]any
 	Policy           map[string]any
+	// RoleGrants are what IAM's policy simulation allows: by default the
+	// function's role may call the link actions on the pool, and nothing else.
+	RoleGrants []Grant
 	// Errors makes an AWS operation (such as "GetPolicy") fail.
 	Errors map[string]AWSError
 	// Invoke answers Invoke; by default the function's behaviour for an
@@ -101,6 +110,11 @@ type AWSError struct {
 	Message string
 }
 
+// Grant is one action a role may call on one resource.
+type Grant struct {
+	Role, Action, Resource string
+}
+
 // InvokeAnswer is what the stubbed function returns.
 type InvokeAnswer struct {
 	Payload       []byte
@@ -108,11 +122,13 @@ type InvokeAnswer struct {
 	LogTail       string
 }
 
-// SkipLog is the merge function's log for an ignored trigger.
-const SkipLog = `START RequestId: 6f1d2c3b-0000-4000-8000-000000000001 Version: $LATEST
+// SkipLog is the merge function's log for an ignored trigger, as Invoke's
+// log tail holds it for a function with LogFormat JSON: Lambda's own records
+// are JSON objects too (platform.start, platform.report), not the text
+// START/END/REPORT lines.
+const SkipLog = `{"time":"2026-11-24T01:00:00.000Z","type":"platform.start","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000001","version":"$LATEST"}}
 {"time":"2026-11-24T01:00:00Z","level":"INFO","msg":"pre sign-up decision","decision":"skip","reason":"other_trigger","trigger_source":"PreSignUp_AdminCreateUser","user_pool_id":"us-east-1_VerifyPl1","provider":"Descope","email":"","candidates":0,"cognito_calls":0,"duration_ms":0}
-END RequestId: 6f1d2c3b-0000-4000-8000-000000000001
-REPORT RequestId: 6f1d2c3b-0000-4000-8000-000000000001	Duration: 1.84 ms	Billed Duration: 2 ms	Memory Size: 128 MB	Max Memory Used: 20 MB
+{"time":"2026-11-24T01:00:00.002Z","type":"platform.report","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000001","metrics":{"durationMs":1.84,"billedDurationMs":2,"memorySizeMB":128,"maxMemoryUsedMB":20},"status":"success"}}
 `
 
 // Lock runs change with the world locked, so servers see a whole change.
@@ -140,7 +156,17 @@ func New(t testing.TB) *World {
 	w.Policy = w.fixture(t, "get-policy.json")
 	w.DescopeAuthorize = Answer{Status: http.StatusFound, Location: FlowHostingPage + "?state=abc"}
 	w.Invoke = func(payload []byte) InvokeAnswer { return InvokeAnswer{Payload: payload, LogTail: SkipLog} }
+	w.RoleGrants = LinkGrants(RoleARN, UserPoolARN)
 	return w
+}
+
+// LinkGrants are the grants of a role that may call the link actions on pool.
+func LinkGrants(role, pool string) []Grant {
+	grants := make([]Grant, 0, len(passkeys.LinkActions))
+	for _, action := range passkeys.LinkActions {
+		grants = append(grants, Grant{Role: role, Action: action, Resource: pool})
+	}
+	return grants
 }
 
 // fixture loads a testdata JSON file with the fake Descope's address in it.
@@ -187,6 +213,7 @@ func (w *World) Inputs() verify.Inputs {
 		DescopeProjectID:      ProjectID,
 		DescopeIssuerURL:      w.IssuerURL(),
 		ProviderName:          ProviderName,
+		DescopeFlowID:         FlowID,
 		Region:                Region,
 	}
 }
@@ -216,22 +243,23 @@ func (w *World) StackConfig() map[string]any {
 		"cognito-descope-passkeys:descopeProjectId": map[string]any{"value": ProjectID, "secret": false},
 		"cognito-descope-passkeys:descopeIssuerUrl": map[string]any{"value": w.IssuerURL(), "secret": false},
 		"cognito-descope-passkeys:descopeAccessKey": map[string]any{"value": "[secret]", "secret": true},
+		"cognito-descope-passkeys:descopeFlowId":    map[string]any{"value": FlowID, "secret": false},
 		"cognito-descope-passkeys:callbackUrls":     map[string]any{"value": `["` + CallbackURL + `"]`, "secret": false},
 	}
 }
 
 // Clients returns AWS clients bound to the stub: fake credentials, a region,
 // a loopback endpoint, and no retries, so a failure answer is seen once.
-func (w *World) Clients(_ context.Context, region string, timeout time.Duration) (verify.CognitoAPI, verify.LambdaAPI, error) {
-	return ClientsAt(w.AWS.URL, w.AWS.URL, region, timeout)
+func (w *World) Clients(_ context.Context, region string, timeout time.Duration) (verify.Clients, error) {
+	return ClientsAt(w.AWS.URL, w.AWS.URL, w.AWS.URL, region, timeout)
 }
 
 // ClientsAt returns AWS clients for loopback endpoints.
-func ClientsAt(cognitoEndpoint, lambdaEndpoint, region string, timeout time.Duration) (verify.CognitoAPI, verify.LambdaAPI, error) {
-	for _, e := range []string{cognitoEndpoint, lambdaEndpoint} {
+func ClientsAt(cognitoEndpoint, lambdaEndpoint, iamEndpoint, region string, timeout time.Duration) (verify.Clients, error) {
+	for _, e := range []string{cognitoEndpoint, lambdaEndpoint, iamEndpoint} {
 		u, err := url.Parse(e)
 		if err != nil || u.Hostname() != "127.0.0.1" {
-			return nil, nil, fmt.Errorf("endpoint %q is not on 127.0.0.1", e)
+			return verify.Clients{}, fmt.Errorf("endpoint %q is not on 127.0.0.1", e)
 		}
 	}
 	cfg := aws.Config{
@@ -242,7 +270,8 @@ func ClientsAt(cognitoEndpoint, lambdaEndpoint, region string, timeout time.Dura
 	}
 	c := cip.NewFromConfig(cfg, func(o *cip.Options) { o.BaseEndpoint = aws.String(cognitoEndpoint) })
 	l := lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(lambdaEndpoint) })
-	return c, l, nil
+	i := iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(iamEndpoint) })
+	return verify.Clients{Cognito: c, Lambda: l, IAM: i}, nil
 }
 
 func (w *World) serveDescope(rw http.ResponseWriter, r *http.Request) {
@@ -292,6 +321,10 @@ func (w *World) serveAWS(rw http.ResponseWriter, r *http.Request) {
 	defer w.mu.Unlock()
 	if !strings.Contains(r.Header.Get("Authorization"), FakeAccessKeyID) {
 		http.Error(rw, "request not signed with the fake credentials", http.StatusForbidden)
+		return
+	}
+	if r.Method == http.MethodPost && r.URL.Path == "/" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		w.serveIAM(rw, r)
 		return
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
@@ -352,6 +385,52 @@ func (w *World) serveAWS(rw http.ResponseWriter, r *http.Request) {
 		rw.WriteHeader(http.StatusOK)
 		_, _ = rw.Write(answer.Payload)
 	}
+}
+
+// serveIAM answers IAM's query protocol: SimulatePrincipalPolicy, evaluated
+// against RoleGrants.
+func (w *World) serveIAM(rw http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	op := r.PostForm.Get("Action")
+	if e, ok := w.Errors[op]; ok {
+		writeXMLError(rw, e)
+		return
+	}
+	if op != "SimulatePrincipalPolicy" {
+		writeXMLError(rw, AWSError{Status: 400, Code: "InvalidAction", Message: op + " is not stubbed"})
+		return
+	}
+	role := r.PostForm.Get("PolicySourceArn")
+	var results strings.Builder
+	for i := 1; r.PostForm.Has(fmt.Sprintf("ActionNames.member.%d", i)); i++ {
+		action := r.PostForm.Get(fmt.Sprintf("ActionNames.member.%d", i))
+		for j := 1; r.PostForm.Has(fmt.Sprintf("ResourceArns.member.%d", j)); j++ {
+			resource := r.PostForm.Get(fmt.Sprintf("ResourceArns.member.%d", j))
+			decision := "implicitDeny"
+			if slices.Contains(w.RoleGrants, Grant{Role: role, Action: action, Resource: resource}) {
+				decision = "allowed"
+			}
+			fmt.Fprintf(&results, "<member><EvalActionName>%s</EvalActionName><EvalResourceName>%s</EvalResourceName><EvalDecision>%s</EvalDecision></member>", xmlText(action), xmlText(resource), decision)
+		}
+	}
+	rw.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(rw, `<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>%s</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>verify-stub</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`, results.String())
+}
+
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// writeXMLError answers as IAM (awsQuery: an ErrorResponse document) does.
+func writeXMLError(rw http.ResponseWriter, e AWSError) {
+	rw.Header().Set("Content-Type", "text/xml")
+	rw.WriteHeader(e.Status)
+	fmt.Fprintf(rw, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>verify-stub</RequestId></ErrorResponse>`, xmlText(e.Code), xmlText(e.Message))
 }
 
 func writeAnswer(rw http.ResponseWriter, a Answer) {
