@@ -34,6 +34,7 @@ var Operations = map[string]string{
 	"cognitoidentityprovider.GetUserPoolMfaConfig":     "cognito-idp:GetUserPoolMfaConfig",
 	"cognitoidentityprovider.ListIdentityProviders":    "cognito-idp:ListIdentityProviders",
 	"cognitoidentityprovider.ListUsers":                "cognito-idp:ListUsers",
+	"cognitoidentityprovider.UpdateUserPool":           "cognito-idp:UpdateUserPool",
 	"iam.SimulatePrincipalPolicy":                      "iam:SimulatePrincipalPolicy",
 	"lambda.GetFunction":                               "lambda:GetFunction",
 	"lambda.GetPolicy":                                 "lambda:GetPolicy",
@@ -81,7 +82,29 @@ var (
 	// (passkeys.LinkActions on the pool).
 	MergeFunction = Part{Name: "the merge function (lambda/)", Actions: []string{
 		"cognito-idp:AdminLinkProviderForUser",
+		"cognito-idp:DescribeUserPool",
 		"cognito-idp:ListUsers",
+	}}
+	// TriggerCheck is the program, before a detach or teardown puts an
+	// adopted pool's previous trigger back, and cmd/restore-trigger: may
+	// Cognito still invoke that function (internal/triggercheck)? The
+	// function is the pool's own, usually not one of the stack's.
+	TriggerCheck = Part{Name: "the previous trigger's check (internal/triggercheck)", Actions: []string{
+		"lambda:GetFunction",
+		"lambda:GetPolicy",
+	}}
+	// RestoreTrigger is cmd/restore-trigger, run by an operator in an
+	// emergency: the adopted pool's read, its one update, and TriggerCheck.
+	RestoreTrigger = Part{Name: "cmd/restore-trigger", Actions: []string{
+		"cognito-idp:DescribeIdentityProvider",
+		"cognito-idp:DescribeUserPool",
+		"cognito-idp:DescribeUserPoolClient",
+		"cognito-idp:DescribeUserPoolDomain",
+		"cognito-idp:GetUserPoolMfaConfig",
+		"cognito-idp:ListIdentityProviders",
+		"cognito-idp:UpdateUserPool",
+		"lambda:GetFunction",
+		"lambda:GetPolicy",
 	}}
 )
 

@@ -10,6 +10,8 @@ import (
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/permissions"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/reconcile"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/restoretrigger"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/triggercheck"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
@@ -24,6 +26,8 @@ var apis = []struct {
 	{permissions.AdoptedPoolRead, []reflect.Type{reflect.TypeFor[livepool.API]()}},
 	{permissions.Verify, []reflect.Type{reflect.TypeFor[verify.CognitoAPI](), reflect.TypeFor[verify.LambdaAPI](), reflect.TypeFor[verify.IAMAPI]()}},
 	{permissions.Reconcile, []reflect.Type{reflect.TypeFor[reconcile.API]()}},
+	{permissions.TriggerCheck, []reflect.Type{reflect.TypeFor[triggercheck.API]()}},
+	{permissions.RestoreTrigger, []reflect.Type{reflect.TypeFor[restoretrigger.CognitoAPI](), reflect.TypeFor[triggercheck.API]()}},
 }
 
 // Every method of every API interface maps to an action, and each part's
@@ -108,8 +112,8 @@ func TestRolesAllowWhatTheirJobsCall(t *testing.T) {
 		p     permissions.Policy
 		parts []permissions.Part
 	}{
-		{"deploy role (pulumi up, then make verify)", permissions.DeployRole, []permissions.Part{permissions.AdoptedPoolRead, permissions.Verify}},
-		{"preview role (pulumi preview)", permissions.PreviewRole, []permissions.Part{permissions.AdoptedPoolRead}},
+		{"deploy role (pulumi up, then make verify)", permissions.DeployRole, []permissions.Part{permissions.AdoptedPoolRead, permissions.TriggerCheck, permissions.Verify}},
+		{"preview role (pulumi preview)", permissions.PreviewRole, []permissions.Part{permissions.AdoptedPoolRead, permissions.TriggerCheck}},
 	} {
 		for _, part := range tt.parts {
 			for _, action := range part.Actions {
