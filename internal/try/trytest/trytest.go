@@ -156,7 +156,7 @@ func (w *World) Lock(change func(w *World)) {
 // FreeCallbackURL is http://localhost:<a port free just now>/callback.
 func FreeCallbackURL(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +202,9 @@ func (w *World) StackConfig() map[string]any {
 	}
 }
 
-// FakePulumi puts a `pulumi` first on PATH that prints w's outputs and config.
-func (w *World) FakePulumi(t testing.TB) {
+// FakePulumi writes a `pulumi` that prints w's outputs and config, and
+// returns its directory, to put first on PATH.
+func (w *World) FakePulumi(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, v := range map[string]any{"outputs.json": w.StackOutputs(), "config.json": w.StackConfig()} {
@@ -222,7 +223,7 @@ func (w *World) FakePulumi(t testing.TB) {
 	if err := os.WriteFile(filepath.Join(dir, "pulumi"), []byte(script), 0o700); err != nil { //nolint:gosec // an executable script, for the test
 		t.Fatal(err)
 	}
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return dir
 }
 
 // CognitoClient is a Cognito API client bound to the stand-in: fake
