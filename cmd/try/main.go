@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, pulumi ve
 			}
 		},
 		Notice: func(r *try.Refusal) {
-			fmt.Fprintf(stderr, "try: refused an answer at %s: %s. %s\n", callback, r.Detail, r.Fix)
+			fmt.Fprintf(stderr, "try: refused an answer at %s. %s %s\n", callback, r.Detail, r.Fix)
 		},
 	})
 	if err != nil {

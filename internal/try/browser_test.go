@@ -54,7 +54,7 @@ func browser(t *testing.T) context.Context {
 // browser. It returns the page's text, the notices, and how Run ended; with
 // waitForResult false it stops Run once the page is shown (a refused answer
 // leaves Run waiting).
-func signIn(t *testing.T, browserCtx context.Context, w *trytest.World, waitForResult bool, png *[]byte) (page string, notices []*Refusal, result Result, runErr error) {
+func signIn(browserCtx context.Context, t *testing.T, w *trytest.World, waitForResult bool, png *[]byte) (page string, notices []*Refusal, result Result, runErr error) {
 	t.Helper()
 	s := stackOf(t, w)
 	client, err := ReadAppClient(t.Context(), w.CognitoClient(), s)
@@ -124,7 +124,7 @@ func TestBrowserSignIn(t *testing.T) {
 	t.Run("existing account, Descope linked: the claims page", func(t *testing.T) {
 		w := trytest.New(t)
 		var png []byte
-		page, notices, result, err := signIn(t, ctx, w, true, &png)
+		page, notices, result, err := signIn(ctx, t, w, true, &png)
 		if err != nil || result.Account == nil || len(notices) != 0 {
 			t.Fatalf("Run: %v, account %v, notices %v; page:\n%s", err, result.Account, notices, page)
 		}
@@ -157,7 +157,7 @@ func TestBrowserSignIn(t *testing.T) {
 	t.Run("a new account", func(t *testing.T) {
 		w := trytest.New(t)
 		w.Lock(func(w *trytest.World) { w.User = trytest.NewFederatedUser() })
-		page, _, result, err := signIn(t, ctx, w, true, nil)
+		page, _, result, err := signIn(ctx, t, w, true, nil)
 		if err != nil || result.Account == nil {
 			t.Fatalf("Run: %v; page:\n%s", err, page)
 		}
@@ -188,7 +188,7 @@ func TestBrowserSignIn(t *testing.T) {
 			w := trytest.New(t)
 			w.Lock(tt.set)
 			forged := w.ForgedState != ""
-			page, notices, result, err := signIn(t, ctx, w, !forged, nil)
+			page, notices, result, err := signIn(ctx, t, w, !forged, nil)
 			if !strings.Contains(page, tt.title) || !strings.Contains(page, "Fix: "+tt.fix) || strings.Contains(page, "Signed in") {
 				t.Errorf("want a refusal page %q with fix %q; got:\n%s", tt.title, tt.fix, page)
 			}
@@ -207,11 +207,11 @@ func TestBrowserSignIn(t *testing.T) {
 
 	t.Run("a replayed code", func(t *testing.T) {
 		w := trytest.New(t)
-		if _, _, result, err := signIn(t, ctx, w, true, nil); err != nil || result.Account == nil {
+		if _, _, result, err := signIn(ctx, t, w, true, nil); err != nil || result.Account == nil {
 			t.Fatalf("first sign-in: %v", err)
 		}
 		w.Lock(func(w *trytest.World) { w.ReplayCode = true })
-		page, _, result, err := signIn(t, ctx, w, true, nil)
+		page, _, result, err := signIn(ctx, t, w, true, nil)
 		if err != nil || result.Refusal == nil {
 			t.Fatalf("Run: %v, result %+v; want a refusal", err, result)
 		}

@@ -97,7 +97,7 @@ func NoLocalCallback(s Stack, c AppClient) error {
 }
 
 // ClientSecretEnv is where a confidential client's secret is passed.
-const ClientSecretEnv = "COGNITO_CLIENT_SECRET"
+const ClientSecretEnv = "COGNITO_CLIENT_SECRET" //nolint:gosec // the variable's name, not a secret
 
 // NeedsClientSecret explains how to pass a confidential client's secret.
 func NeedsClientSecret(s Stack) error {

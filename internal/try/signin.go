@@ -295,7 +295,7 @@ func exchangeRefusal(s Stack, err error) *Refusal {
 	if retrieve.ErrorDescription != "" {
 		r.Detail += ": " + retrieve.ErrorDescription
 	}
-	if r.Detail == "" {
+	if r.Detail == "" && retrieve.Response != nil {
 		r.Detail = fmt.Sprintf("HTTP %d: %s", retrieve.Response.StatusCode, strings.TrimSpace(string(retrieve.Body)))
 	}
 	switch retrieve.ErrorCode {

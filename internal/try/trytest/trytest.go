@@ -41,9 +41,9 @@ const (
 	LogGroup     = "/aws/lambda/passkeys-dev-merge"
 	KeyID        = "try-test-key"
 	// FakeAccessKeyID signs requests to the Cognito stand-in only.
-	FakeAccessKeyID = "AKIATRYFAKEKEY000000"           //nolint:gosec // fake, signs only requests to 127.0.0.1
-	FakeSecretKey   = "try-fake-secret-access-key"     //nolint:gosec // fake, signs only requests to 127.0.0.1
-	ClientSecret    = "try-fake-client-secret-value00" //nolint:gosec // fake, for the confidential client
+	FakeAccessKeyID = "AKIATRYFAKEKEY000000"       //nolint:gosec // fake, signs only requests to 127.0.0.1
+	FakeSecretKey   = "try-fake-secret-access-key" //nolint:gosec // fake, signs only requests to 127.0.0.1
+	ClientSecret    = "try-fake-client-secret-value00"
 )
 
 // User is the account the sign-in lands in.
@@ -284,7 +284,8 @@ func (w *World) authorize(rw http.ResponseWriter, r *http.Request) {
 		w.lastCode = code
 		answer.Set("code", code)
 	}
-	http.Redirect(rw, r, q.Get("redirect_uri")+"?"+answer.Encode(), http.StatusFound)
+	// redirect_uri is one of CallbackURLs, checked above, as Cognito checks it.
+	http.Redirect(rw, r, q.Get("redirect_uri")+"?"+answer.Encode(), http.StatusFound) //nolint:gosec // see above
 }
 
 // token answers as Cognito's token endpoint does: JSON, and {"error": …}
@@ -365,15 +366,19 @@ func (w *World) serveCognito(rw http.ResponseWriter, r *http.Request) {
 		answer(http.StatusForbidden, map[string]string{"__type": "UnrecognizedClientException", "message": "not signed with the fake credentials"})
 		return
 	}
-	var in struct{ UserPoolId, ClientId, Username string }
+	var in struct {
+		UserPoolID string `json:"UserPoolId"`
+		ClientID   string `json:"ClientId"`
+		Username   string
+	}
 	_ = json.NewDecoder(r.Body).Decode(&in)
-	if in.UserPoolId != UserPoolID {
-		answer(http.StatusBadRequest, map[string]string{"__type": "ResourceNotFoundException", "message": "User pool " + in.UserPoolId + " does not exist."})
+	if in.UserPoolID != UserPoolID {
+		answer(http.StatusBadRequest, map[string]string{"__type": "ResourceNotFoundException", "message": "User pool " + in.UserPoolID + " does not exist."})
 		return
 	}
 	switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.") {
 	case "DescribeUserPoolClient":
-		client := map[string]any{"UserPoolId": UserPoolID, "ClientId": in.ClientId, "ClientName": "passkeys", "CallbackURLs": w.CallbackURLs}
+		client := map[string]any{"UserPoolId": UserPoolID, "ClientId": in.ClientID, "ClientName": "passkeys", "CallbackURLs": w.CallbackURLs}
 		if w.Confidential {
 			client["ClientSecret"] = ClientSecret
 		}
