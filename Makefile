@@ -10,7 +10,7 @@ GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
 
-.PHONY: help build test fuzz lint bench reconcile restore-trigger pulumi-cli pulumi-version aws-credentials stack configure preview up verify destroy clean tidy
+.PHONY: help build test fuzz lint bench reconcile restore-trigger pulumi-cli pulumi-version aws-credentials stack configure preview up verify try destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -95,6 +95,11 @@ up: pulumi-version aws-credentials configure ## Deploy the stack
 # Reads the stack with the Pulumi CLI (never its secrets); VERIFY_FLAGS=--json for CI.
 verify: pulumi-cli aws-credentials ## Check the deployed stack end to end and name any missing step
 	$(GO) run ./cmd/verify --stack $(STACK) $(VERIFY_FLAGS)
+
+# Signs in once through the stack and shows the account it landed in;
+# TRY_FLAGS=--show-tokens prints the tokens. Exit codes: cmd/try/main.go.
+try: pulumi-cli aws-credentials ## Sign in with a passkey through the stack and show the account you land in
+	$(GO) run ./cmd/try --stack $(STACK) $(TRY_FLAGS)
 
 # `pulumi destroy` alone deletes nothing: a protected guard stops it first.
 # A throwaway stack goes in two steps: an `up` that lifts every protection

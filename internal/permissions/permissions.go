@@ -25,6 +25,7 @@ import (
 var Operations = map[string]string{
 	"cognitoidentityprovider.AdminAddUserToGroup":      "cognito-idp:AdminAddUserToGroup",
 	"cognitoidentityprovider.AdminDeleteUser":          "cognito-idp:AdminDeleteUser",
+	"cognitoidentityprovider.AdminGetUser":             "cognito-idp:AdminGetUser",
 	"cognitoidentityprovider.AdminLinkProviderForUser": "cognito-idp:AdminLinkProviderForUser",
 	"cognitoidentityprovider.AdminListGroupsForUser":   "cognito-idp:AdminListGroupsForUser",
 	"cognitoidentityprovider.DescribeIdentityProvider": "cognito-idp:DescribeIdentityProvider",
@@ -84,6 +85,12 @@ var (
 		"cognito-idp:AdminLinkProviderForUser",
 		"cognito-idp:DescribeUserPool",
 		"cognito-idp:ListUsers",
+	}}
+	// Try is cmd/try: the app client's callback URLs, and the account the
+	// sign-in landed in.
+	Try = Part{Name: "cmd/try", Actions: []string{
+		"cognito-idp:AdminGetUser",
+		"cognito-idp:DescribeUserPoolClient",
 	}}
 	// TriggerCheck is the program, before a detach or teardown puts an
 	// adopted pool's previous trigger back, and cmd/restore-trigger: may

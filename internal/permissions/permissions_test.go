@@ -12,6 +12,7 @@ import (
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/reconcile"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/restoretrigger"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/triggercheck"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/try"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
@@ -26,6 +27,7 @@ var apis = []struct {
 	{permissions.AdoptedPoolRead, []reflect.Type{reflect.TypeFor[livepool.API]()}},
 	{permissions.Verify, []reflect.Type{reflect.TypeFor[verify.CognitoAPI](), reflect.TypeFor[verify.LambdaAPI](), reflect.TypeFor[verify.IAMAPI]()}},
 	{permissions.Reconcile, []reflect.Type{reflect.TypeFor[reconcile.API]()}},
+	{permissions.Try, []reflect.Type{reflect.TypeFor[try.CognitoAPI]()}},
 	{permissions.TriggerCheck, []reflect.Type{reflect.TypeFor[triggercheck.API]()}},
 	{permissions.RestoreTrigger, []reflect.Type{reflect.TypeFor[restoretrigger.CognitoAPI](), reflect.TypeFor[triggercheck.API]()}},
 }

@@ -148,49 +148,73 @@ func RunPulumi(ctx context.Context, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// FillFromPulumi sets every empty field of in from the stack's outputs and
-// config. It never asks for secrets: config is read without --show-secrets.
-func (in *Inputs) FillFromPulumi(ctx context.Context, stack string, run PulumiRunner) error {
-	stackArgs := []string{}
-	stackName := "the selected stack"
-	if stack != "" {
-		stackArgs = []string{"--stack", stack}
-		stackName = "stack " + stack
-	}
+// StackOutputs reads a stack's outputs with `pulumi stack output --json`,
+// where secrets stay "[secret]". Stack "" is the selected stack.
+func StackOutputs(ctx context.Context, stack string, run PulumiRunner) (map[string]any, error) {
+	stackArgs, stackName := stackArgs(stack)
 	raw, err := run(ctx, append([]string{"stack", "output", "--json"}, stackArgs...)...)
 	if errors.Is(err, ErrNoPulumi) {
-		return err
+		return nil, err
 	}
 	if err != nil {
-		return fmt.Errorf("read the outputs of %s: %w (select the stack with --stack, and set PULUMI_BACKEND_URL if its state is not on this machine)", stackName, err)
+		return nil, fmt.Errorf("read the outputs of %s: %w (select the stack with --stack, and set PULUMI_BACKEND_URL if its state is not on this machine)", stackName, err)
 	}
 	var outputs map[string]any
 	if err := json.Unmarshal(raw, &outputs); err != nil {
-		return fmt.Errorf("read the outputs of %s: pulumi printed no JSON object: %w", stackName, err)
+		return nil, fmt.Errorf("read the outputs of %s: pulumi printed no JSON object: %w", stackName, err)
 	}
 	if len(outputs) == 0 {
-		return fmt.Errorf("%s has no outputs: it was never deployed; run `make up` (or `pulumi up`) first", stackName)
+		return nil, fmt.Errorf("%s has no outputs: it was never deployed; run `make up` (or `pulumi up`) first", stackName)
 	}
-	raw, err = run(ctx, append([]string{"config", "--json"}, stackArgs...)...)
+	return outputs, nil
+}
+
+// StackConfig reads a stack's config with `pulumi config --json`, never
+// --show-secrets: the values of the project's keys, by key without the
+// project prefix (the aws: provider's keys are left out, and so are secrets).
+func StackConfig(ctx context.Context, stack string, run PulumiRunner) (map[string]string, error) {
+	stackArgs, stackName := stackArgs(stack)
+	raw, err := run(ctx, append([]string{"config", "--json"}, stackArgs...)...)
 	if err != nil {
-		return fmt.Errorf("read the config of %s: %w", stackName, err)
+		return nil, fmt.Errorf("read the config of %s: %w", stackName, err)
 	}
 	var config map[string]struct {
 		Value  string `json:"value"`
 		Secret bool   `json:"secret"`
 	}
 	if err := json.Unmarshal(raw, &config); err != nil {
-		return fmt.Errorf("read the config of %s: pulumi printed no JSON object: %w", stackName, err)
+		return nil, fmt.Errorf("read the config of %s: pulumi printed no JSON object: %w", stackName, err)
 	}
-	configValue := func(key string) string {
-		for name, v := range config {
-			// Keys carry the project's prefix: "cognito-descope-passkeys:descopeProjectId".
-			if _, k, ok := strings.Cut(name, ":"); ok && k == key && !v.Secret {
-				return v.Value
-			}
+	values := map[string]string{}
+	for name, v := range config {
+		// Keys carry the project's prefix: "cognito-descope-passkeys:descopeProjectId".
+		if namespace, key, ok := strings.Cut(name, ":"); ok && namespace != "aws" && !v.Secret {
+			values[key] = v.Value
 		}
-		return ""
 	}
+	return values, nil
+}
+
+// stackArgs are the Pulumi CLI arguments that select stack, and its name in messages.
+func stackArgs(stack string) (args []string, name string) {
+	if stack == "" {
+		return nil, "the selected stack"
+	}
+	return []string{"--stack", stack}, "stack " + stack
+}
+
+// FillFromPulumi sets every empty field of in from the stack's outputs and
+// config. It never asks for secrets: config is read without --show-secrets.
+func (in *Inputs) FillFromPulumi(ctx context.Context, stack string, run PulumiRunner) error {
+	outputs, err := StackOutputs(ctx, stack, run)
+	if err != nil {
+		return err
+	}
+	config, err := StackConfig(ctx, stack, run)
+	if err != nil {
+		return err
+	}
+	_, stackName := stackArgs(stack)
 
 	var missingOutputs []string
 	for _, f := range inputFields {
@@ -206,7 +230,7 @@ func (in *Inputs) FillFromPulumi(ctx context.Context, stack string, run PulumiRu
 				missingOutputs = append(missingOutputs, f.output)
 			}
 		case f.config != "":
-			*dst = configValue(f.config)
+			*dst = config[f.config]
 		}
 	}
 	if len(missingOutputs) > 0 {
