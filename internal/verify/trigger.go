@@ -180,7 +180,7 @@ func (v *Verifier) judgeRole(ctx context.Context, c *Check, roleARN, poolARN str
 			"the function's role %s may not call %s on user pool %s", roleARN, strings.Join(denied, ", "), poolARN)
 		return
 	}
-	c.pass("the function's role may call %s on the pool", strings.Join(passkeys.LinkActions, " and "))
+	c.pass("the function's role may call %s on the pool", strings.Join(passkeys.LinkActions, ", "))
 }
 
 // policyDocument is a Lambda resource policy as GetPolicy returns it. Values

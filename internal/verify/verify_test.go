@@ -11,6 +11,7 @@ import (
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/passkeys"
 )
 
 // TestMain fences the process off from real AWS.
@@ -63,7 +64,7 @@ func TestAllChecksPassOnAHealthyStack(t *testing.T) {
 		"✔ log line: decision=skip reason=other_trigger",
 		"✔ log line: provider=Descope, the pool's provider",
 		"✔ the function links provider \"Descope\" (DESCOPE_PROVIDER_NAME=\"Descope\")",
-		"✔ the function's role may call cognito-idp:AdminLinkProviderForUser and cognito-idp:ListUsers on the pool",
+		"✔ the function's role may call " + strings.Join(passkeys.LinkActions, ", ") + " on the pool",
 		"✔ only user pool " + vt.UserPoolARN + " may invoke the function",
 		"✔ Descope sends the sign-in to your own page " + vt.FlowHostingPage + " (not Auth Hosting; it must embed the flow " + vt.FlowID + ")",
 		"5 of 5 checks passed.",
@@ -387,7 +388,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 		{
 			name: "the function's role lost ListUsers",
 			breakWorld: func(w *vt.World) {
-				w.RoleGrants = []vt.Grant{{Role: vt.RoleARN, Action: "cognito-idp:AdminLinkProviderForUser", Resource: vt.UserPoolARN}}
+				w.RoleGrants = slices.DeleteFunc(vt.LinkGrants(vt.RoleARN, vt.UserPoolARN), func(g vt.Grant) bool { return g.Action == "cognito-idp:ListUsers" })
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
 			message: fixed("the function's role " + vt.RoleARN + " may not call cognito-idp:ListUsers (implicitDeny) on user pool " + vt.UserPoolARN),
@@ -399,7 +400,7 @@ func TestTriggerWiringFailures(t *testing.T) {
 				w.RoleGrants = vt.LinkGrants(vt.RoleARN, "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Other")
 			},
 			check: "trigger-wiring", status: verify.StatusFail,
-			message: fixed("the function's role " + vt.RoleARN + " may not call cognito-idp:AdminLinkProviderForUser (implicitDeny), cognito-idp:ListUsers (implicitDeny) on user pool " + vt.UserPoolARN),
+			message: fixed("the function's role " + vt.RoleARN + " may not call " + denied(passkeys.LinkActions...) + " on user pool " + vt.UserPoolARN),
 			fix:     fixRedeploy + "; without these the function cannot find or link the existing user, and every Descope sign-up fails",
 		},
 		{
@@ -750,4 +751,13 @@ func TestHostedUIFailures(t *testing.T) {
 			fix: fixUnknown,
 		},
 	})
+}
+
+// denied is how check 3 names actions IAM's simulation implicitly denies.
+func denied(actions ...string) string {
+	named := make([]string, len(actions))
+	for i, a := range actions {
+		named[i] = a + " (implicitDeny)"
+	}
+	return strings.Join(named, ", ")
 }
