@@ -77,7 +77,7 @@ func startedCognitoLocal(t *testing.T) *lambdaharness.CognitoLocal {
 // credentials and the command's own retryer, paced by limiter when one is
 // given; nothing it does leaves the host.
 func loopbackClient(endpoint string, limiter *Limiter) *cip.Client {
-	var httpClient HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	var httpClient aws.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
 	if limiter != nil {
 		httpClient = limiter.Wrap(httpClient)
 	}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdaharness"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// reconcileBinary builds the command once per test run, as `make reconcile` does.
+func reconcileBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "reconcile-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "reconcile")
+		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build reconcile: %v", buildErr)
+	}
+	return binary
+}
+
+// userEnv is the whole environment of a user's shell that matters to the
+// command: a region, keys, and the endpoint the SDK's AWS_ENDPOINT_URL_*
+// variable names (here a loopback stub). Nothing else is inherited, so
+// AWS_CA_BUNDLE is set only where a test sets it.
+func userEnv(t *testing.T, endpoint string, extra ...string) []string {
+	t.Helper()
+	return append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"AWS_REGION=" + lambdaharness.Region,
+		"AWS_ACCESS_KEY_ID=" + lambdaharness.FakeAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + lambdaharness.FakeSecretAccessKey,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
+		"AWS_ENDPOINT_URL=http://127.0.0.1:9",
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + endpoint,
+	}, extra...)
+}
+
+// runBinary runs the built command in dir and returns its exit code and output.
+func runBinary(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), reconcileBinary(t), args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stdout.String(), stderr.String()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// writeBundle writes server's certificate as a PEM file, as AWS_CA_BUNDLE names one.
+func writeBundle(t *testing.T, server *httptest.Server) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ca-bundle.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: server.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// The binary runs on a machine without AWS_CA_BUNDLE (most users') and on one
+// with it (corporate networks, this project's CI), configured from the
+// environment alone: a dry run, then the merge.
+func TestBinaryRunsWithAndWithoutCABundle(t *testing.T) {
+	for _, withBundle := range []bool{false, true} {
+		name := "AWS_CA_BUNDLE unset"
+		if withBundle {
+			name = "AWS_CA_BUNDLE set"
+		}
+		t.Run(name, func(t *testing.T) {
+			stub := &stubPool{}
+			var env []string
+			if withBundle {
+				// Over TLS with a certificate only the bundle vouches for, so
+				// the run works only if the bundle is used.
+				server := httptest.NewTLSServer(stub)
+				t.Cleanup(server.Close)
+				env = userEnv(t, server.URL, "AWS_CA_BUNDLE="+writeBundle(t, server))
+			} else {
+				server := httptest.NewServer(stub)
+				t.Cleanup(server.Close)
+				env = userEnv(t, server.URL)
+			}
+			dir := t.TempDir()
+			code, stdout, stderr := runBinary(t, dir, env, "--user-pool-id", "us-east-1_Cmd1")
+			if code != exitOK || !strings.Contains(stdout, "Descope_J1") {
+				t.Fatalf("dry run: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			code, stdout, stderr = runBinary(t, dir, env, "--user-pool-id", "us-east-1_Cmd1", "--apply", "--backup", "b.jsonl")
+			if code != exitOK || !strings.Contains(stdout, "merged: sub sub-dup -> sub-jane") {
+				t.Fatalf("apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
