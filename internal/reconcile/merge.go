@@ -113,22 +113,30 @@ func (r *run) link(ctx context.Context, kept, subject string) error {
 	return linkErr
 }
 
-// user reads one user by exact user name.
+// user reads one user by exact user name with AdminGetUser. ListUsers "is
+// eventually consistent ... To validate the existence ... of an individual
+// user, use AdminGetUser": a resume shortly after a crash may still list the
+// federated user it deleted, and would then abandon the merge for good.
 func (r *run) user(ctx context.Context, name string) (types.UserType, bool, error) {
-	out, err := r.api.ListUsers(ctx, &cip.ListUsersInput{
+	out, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{
 		UserPoolId: aws.String(r.opts.UserPoolID),
-		Filter:     aws.String(linking.UsernameFilter(name)),
-		Limit:      aws.Int32(1),
+		Username:   aws.String(name),
 	})
+	var gone *types.UserNotFoundException
+	if errors.As(err, &gone) {
+		return types.UserType{}, false, nil
+	}
 	if err != nil {
-		return types.UserType{}, false, fmt.Errorf("read user %s: %w", name, explain("ListUsers", err))
+		return types.UserType{}, false, fmt.Errorf("read user %s: %w", name, explain("AdminGetUser", err))
 	}
-	for _, u := range out.Users {
-		if aws.ToString(u.Username) == name {
-			return u, true, nil
-		}
-	}
-	return types.UserType{}, false, nil
+	return types.UserType{
+		Username:             out.Username,
+		Attributes:           out.UserAttributes,
+		Enabled:              out.Enabled,
+		UserStatus:           out.UserStatus,
+		UserCreateDate:       out.UserCreateDate,
+		UserLastModifiedDate: out.UserLastModifiedDate,
+	}, true, nil
 }
 
 // groups lists every group of a user.

@@ -123,6 +123,8 @@ func (s *cognitoShim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listUsers(w, r, body)
 	case "AdminLinkProviderForUser":
 		s.link(w, r, body)
+	case "AdminGetUser":
+		s.getUser(w, r, body)
 	default:
 		s.pass(w, r, body)
 	}
@@ -161,17 +163,7 @@ func (s *cognitoShim) listUsers(w http.ResponseWriter, r *http.Request, body []b
 	}
 	s.mu.Lock()
 	for _, u := range resp.Users {
-		name, _ := u["Username"].(string)
-		for _, p := range s.providers {
-			if len(name) > len(p) && strings.EqualFold(name[:len(p)+1], p+"_") {
-				u["UserStatus"] = "EXTERNAL_PROVIDER"
-			}
-		}
-		if ids := s.identities[name]; len(ids) > 0 {
-			raw, _ := json.Marshal(ids)
-			attrs, _ := u["Attributes"].([]any)
-			u["Attributes"] = append(attrs, map[string]any{"Name": "identities", "Value": string(raw)})
-		}
+		s.decorate(u, "Attributes")
 	}
 	s.mu.Unlock()
 	start, _ := strconv.Atoi(in.PaginationToken)
@@ -186,6 +178,42 @@ func (s *cognitoShim) listUsers(w http.ResponseWriter, r *http.Request, body []b
 		page["PaginationToken"] = strconv.Itoa(next)
 	}
 	shimJSON(w, page)
+}
+
+// getUser adds to AdminGetUser's answer what listUsers adds to ListUsers'.
+func (s *cognitoShim) getUser(w http.ResponseWriter, r *http.Request, body []byte) {
+	status, out := s.upstream(r, body)
+	if status != http.StatusOK {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		w.Write(out) //nolint:errcheck // the client sees a short body.
+		return
+	}
+	var u map[string]any
+	if err := json.Unmarshal(out, &u); err != nil {
+		shimError(w, "InternalErrorException", "shim: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	s.decorate(u, "UserAttributes")
+	s.mu.Unlock()
+	shimJSON(w, u)
+}
+
+// decorate marks a federated user EXTERNAL_PROVIDER and adds the identities
+// the shim keeps to its attributes (field names the attribute list).
+func (s *cognitoShim) decorate(u map[string]any, field string) {
+	name, _ := u["Username"].(string)
+	for _, p := range s.providers {
+		if len(name) > len(p) && strings.EqualFold(name[:len(p)+1], p+"_") {
+			u["UserStatus"] = "EXTERNAL_PROVIDER"
+		}
+	}
+	if ids := s.identities[name]; len(ids) > 0 {
+		raw, _ := json.Marshal(ids)
+		attrs, _ := u[field].([]any)
+		u[field] = append(attrs, map[string]any{"Name": "identities", "Value": string(raw)})
+	}
 }
 
 func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) {
