@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/pem"
 	"errors"
@@ -10,7 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdaharness"
 )
@@ -121,6 +124,82 @@ func TestBinaryRunsWithAndWithoutCABundle(t *testing.T) {
 			code, stdout, stderr = runBinary(t, dir, env, "--user-pool-id", "us-east-1_Cmd1", "--apply", "--backup", "b.jsonl")
 			if code != exitOK || !strings.Contains(stdout, "merged: sub sub-dup -> sub-jane") {
 				t.Fatalf("apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// An interrupt (Ctrl-C, or SIGTERM from a CI runner or systemd) that arrives
+// between the delete and the link does not strand the person: the merge is
+// finished, then the run stops with exit 3 and says how to go on.
+func TestInterruptBetweenDeleteAndLinkFinishesTheMerge(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			deleting, release := make(chan struct{}), make(chan struct{})
+			stub := &stubPool{deleting: deleting, release: release}
+			server := httptest.NewServer(stub)
+			t.Cleanup(server.Close)
+			dir := t.TempDir()
+
+			cmd := exec.CommandContext(t.Context(), reconcileBinary(t), "--user-pool-id", "us-east-1_Cmd1", "--apply", "--backup", "b.jsonl")
+			cmd.Dir, cmd.Env = dir, userEnv(t, server.URL)
+			var stdout bytes.Buffer
+			cmd.Stdout = &stdout
+			stderrPipe, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			lines := make(chan string)
+			var stderr strings.Builder
+			go func() {
+				defer close(lines)
+				scanner := bufio.NewScanner(stderrPipe)
+				for scanner.Scan() {
+					lines <- scanner.Text()
+				}
+			}()
+
+			select {
+			case <-deleting:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the delete never arrived")
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			// The delete is answered only once the command has taken the signal.
+			noticed := false
+			for line := range lines {
+				stderr.WriteString(line + "\n")
+				if !noticed && strings.Contains(line, "signal received") {
+					noticed = true
+					close(release)
+				}
+			}
+			err = cmd.Wait()
+			if !noticed {
+				close(release)
+				t.Fatalf("no notice of the signal on stderr:\n%s", stderr.String())
+			}
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != exitChanged {
+				t.Errorf("exit %v, want %d", err, exitChanged)
+			}
+			stub.mu.Lock()
+			ops := stub.ops
+			stub.mu.Unlock()
+			if links := strings.Count(strings.Join(ops, " "), "AdminLinkProviderForUser"); links != 2 { // the permission probe, then the merge's link
+				t.Errorf("ops %v: want the link after the delete", ops)
+			}
+			if !strings.Contains(stdout.String(), "merged: sub sub-dup -> sub-jane") || !strings.Contains(stderr.String(), "--apply --resume b.jsonl") {
+				t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			}
+			backup, err := os.ReadFile(filepath.Join(dir, "b.jsonl"))
+			if err != nil || !strings.Contains(string(backup), `"kind":"done"`) {
+				t.Errorf("backup (%v):\n%s\nwant the merge recorded as done", err, backup)
 			}
 		})
 	}

@@ -146,10 +146,25 @@ type ChangedError struct {
 }
 
 func (e *ChangedError) Error() string {
+	if errors.Is(e.Err, ErrInterrupted) {
+		return fmt.Sprintf("%v after the pool was changed: run again with --apply --resume %s to go on", e.Err, e.BackupFile)
+	}
 	return fmt.Sprintf("%v; the pool was changed before this failure: fix the cause, then run again with --apply --resume %s", e.Err, e.BackupFile)
 }
 
 func (e *ChangedError) Unwrap() error { return e.Err }
+
+// ErrInterrupted is returned when the run's context ends (Ctrl-C, SIGTERM):
+// the run stops before the next user, once the merge in progress is finished.
+var ErrInterrupted = errors.New("interrupted")
+
+// interrupted reports whether ctx has ended, as an ErrInterrupted.
+func interrupted(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("%w (%w)", ErrInterrupted, context.Cause(ctx))
+}
 
 type run struct {
 	opts     Options
@@ -193,6 +208,10 @@ func Run(ctx context.Context, api API, opts Options) error {
 		return err
 	}
 	err = r.work(ctx, pending)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// A call the interrupt cut short: say so, not which call it was.
+		err = interrupted(ctx)
+	}
 	r.report()
 	// The totals are written even after a failure: they say what was done.
 	endErr := opts.Output.End(r.summary)
@@ -280,6 +299,9 @@ func (r *run) closeJournal() {
 // work finishes the unfinished merges, then lists the pool.
 func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 	for _, rec := range pending {
+		if err := interrupted(ctx); err != nil {
+			return err
+		}
 		if err := r.resume(ctx, rec); err != nil {
 			return err
 		}
@@ -287,6 +309,9 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 	seen := map[string]struct{}{}
 	for pass := 0; pass < maxPasses; pass++ {
 		merged := r.summary.Merged
+		if err := interrupted(ctx); err != nil {
+			return err
+		}
 		r.summary.Passes++
 		if err := r.scan(ctx, seen); err != nil {
 			return err
@@ -321,6 +346,9 @@ func (r *run) scan(ctx context.Context, seen map[string]struct{}) error {
 			}
 			if _, ok := seen[name]; ok {
 				continue
+			}
+			if err := interrupted(ctx); err != nil {
+				return err
 			}
 			seen[name] = struct{}{}
 			if err := r.handle(ctx, u); err != nil {
