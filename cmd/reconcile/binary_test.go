@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -202,5 +203,35 @@ func TestInterruptBetweenDeleteAndLinkFinishesTheMerge(t *testing.T) {
 				t.Errorf("backup (%v):\n%s\nwant the merge recorded as done", err, backup)
 			}
 		})
+	}
+}
+
+// The backup file's directory entry is made durable before any delete: the
+// binary, traced, fsyncs the directory it created the file in.
+func TestBinaryFsyncsTheBackupDirectory(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed (apt-get install strace)")
+	}
+	server := httptest.NewServer(&stubPool{})
+	t.Cleanup(server.Close)
+	dir, trace := t.TempDir(), filepath.Join(t.TempDir(), "trace")
+	cmd := exec.CommandContext(t.Context(), strace, "-f", "-e", "trace=openat,fsync", "-o", trace,
+		reconcileBinary(t), "--user-pool-id", "us-east-1_Cmd1", "--apply", "--backup", filepath.Join(dir, "b.jsonl"))
+	cmd.Env = userEnv(t, server.URL)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "ptrace") {
+			t.Skipf("strace cannot trace here: %s", out)
+		}
+		t.Fatalf("%v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// openat(AT_FDCWD, "<dir>", O_RDONLY|O_CLOEXEC) = 7, then fsync(7) = 0.
+	opened := regexp.MustCompile(`openat\(AT_FDCWD, "` + regexp.QuoteMeta(dir) + `", O_RDONLY[^)]*\) = (\d+)`).FindStringSubmatch(string(raw))
+	if opened == nil || !regexp.MustCompile(`fsync\(`+opened[1]+`\)\s+= 0`).Match(raw) {
+		t.Errorf("no fsync of %s in the trace:\n%s", dir, raw)
 	}
 }
