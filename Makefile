@@ -9,8 +9,10 @@ STACK ?= dev
 GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
+# Where the operator commands are built (git-ignored).
+BIN ?= bin
 
-.PHONY: help build test fuzz lint bench reconcile pulumi-cli aws-credentials stack configure preview up verify destroy clean tidy
+.PHONY: FORCE help build test fuzz lint bench reconcile pulumi-cli aws-credentials stack configure preview up verify destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,8 +45,16 @@ bench: ## Measure the merge function: against the blog's Python baseline, start-
 #   make reconcile RECONCILE_FLAGS="--user-pool-id us-east-1_AbC123 --apply --backup reconcile-backup.jsonl"
 RECONCILE_FLAGS ?=
 
-reconcile: aws-credentials ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
-	$(GO) run ./cmd/reconcile $(RECONCILE_FLAGS)
+reconcile: aws-credentials $(BIN)/reconcile ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
+	$(BIN)/reconcile $(RECONCILE_FLAGS)
+
+# The operator commands run as built binaries, not with `go run`, which turns
+# every failure into exit status 1: make's own status is 2 on any failure,
+# and its last line names the command's code ("Error 3"); a script that acts
+# on the documented codes runs `make bin/reconcile` and then bin/reconcile.
+# Always rebuilt; go build's cache makes that a no-op when nothing changed.
+$(BIN)/%: FORCE
+	@$(GO) build -o $@ ./cmd/$*
 
 # Targets that need the Pulumi CLI or AWS credentials check first and say, in
 # one line, what to install or set.
@@ -64,8 +74,8 @@ stack: pulumi-cli # Select the stack, creating it on first use
 # DESCOPE_ACCESS_KEY (the key always stored as a secret), and without those it
 # stops before changing anything. Exit codes: cmd/configure/main.go.
 # The stack itself is created only once its values are known.
-configure: pulumi-cli ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
-	@$(GO) run ./cmd/configure -stack $(STACK)
+configure: pulumi-cli $(BIN)/configure ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
+	@$(BIN)/configure -stack $(STACK)
 	@pulumi stack select $(STACK)
 
 preview: pulumi-cli aws-credentials configure ## Show what `up` would change
@@ -75,8 +85,8 @@ up: pulumi-cli aws-credentials configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
 # Reads the stack with the Pulumi CLI (never its secrets); VERIFY_FLAGS=--json for CI.
-verify: pulumi-cli aws-credentials ## Check the deployed stack end to end and name any missing step
-	$(GO) run ./cmd/verify --stack $(STACK) $(VERIFY_FLAGS)
+verify: pulumi-cli aws-credentials $(BIN)/verify ## Check the deployed stack end to end and name any missing step
+	$(BIN)/verify --stack $(STACK) $(VERIFY_FLAGS)
 
 # `pulumi destroy` alone deletes nothing: a protected guard stops it first.
 # A throwaway stack goes in two steps: an `up` that lifts every protection

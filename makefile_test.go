@@ -82,3 +82,69 @@ func TestDestroyWithoutConfirmationChangesNothing(t *testing.T) {
 		})
 	}
 }
+
+// makeAsAUser runs a make target with go and a fake `pulumi` (the given
+// script, or none) on PATH, this machine's Go caches so nothing is
+// downloaded, the commands built into a temporary BIN, and env; it returns
+// make's standard error.
+func makeAsAUser(t *testing.T, target, pulumiScript string, env ...string) string {
+	t.Helper()
+	makeBin, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not installed (apt-get install make)")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(goBin, filepath.Join(bin, "go")); err != nil {
+		t.Fatal(err)
+	}
+	if pulumiScript != "" {
+		if err := os.WriteFile(filepath.Join(bin, "pulumi"), []byte("#!/bin/sh\n"+pulumiScript), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.CommandContext(t.Context(), makeBin, "-s", target, "BIN="+t.TempDir())
+	cmd.Env = append([]string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + t.TempDir()}, env...)
+	for _, name := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOTOOLCHAIN", "GOFLAGS", "GOPROXY"} {
+		if v, err := exec.CommandContext(t.Context(), goBin, "env", name).Output(); err == nil && strings.TrimSpace(string(v)) != "" {
+			cmd.Env = append(cmd.Env, name+"="+strings.TrimSpace(string(v)))
+		}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("make %s succeeded; want a failure\n%s", target, stderr.String())
+	}
+	return stderr.String()
+}
+
+// make's own status is 2 on any failure; what reaches the caller is the
+// command's own code in make's last line, where `go run` would always have
+// put "Error 1".
+func TestMakeTargetsPassOnTheCommandsExitCodes(t *testing.T) {
+	noStack := `echo "error: no stack named 'dev' found" >&2; exit 255` + "\n"
+	emptyStack := `[ "$1" = config ] && { echo '{}'; exit 0; }; echo "fake pulumi: $*" >&2; exit 3` + "\n"
+	tests := []struct {
+		name, target, pulumi string
+		env                  []string
+		code                 string
+	}{
+		// reconcile: an unknown flag is exit 2.
+		{"reconcile", "reconcile", "", []string{"AWS_ACCESS_KEY_ID=AKIAMAKEFAKE", "RECONCILE_FLAGS=--no-such-flag"}, "2"},
+		// verify: a stack that was never deployed is exit 2.
+		{"verify", "verify", noStack, []string{"AWS_ACCESS_KEY_ID=AKIAMAKEFAKE", "AWS_REGION=us-east-1", "AWS_ENDPOINT_URL=http://127.0.0.1:9"}, "2"},
+		// configure: values missing and nobody to ask is exit 2.
+		{"configure", "configure", emptyStack, nil, "2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stderr := makeAsAUser(t, tt.target, tt.pulumi, tt.env...)
+			if !strings.Contains(stderr, "] Error "+tt.code+"\n") {
+				t.Errorf("make %s: want its last line to end in Error %s:\n%s", tt.target, tt.code, stderr)
+			}
+		})
+	}
+}

@@ -154,6 +154,10 @@ func (e *ChangedError) Error() string {
 
 func (e *ChangedError) Unwrap() error { return e.Err }
 
+// ErrPassLimit is returned when an apply stops after maxPasses listings that
+// all found merges: the pool may hold more.
+var ErrPassLimit = errors.New("pass limit reached")
+
 // ErrInterrupted is returned when the run's context ends (Ctrl-C, SIGTERM):
 // the run stops before the next user, once the merge in progress is finished.
 var ErrInterrupted = errors.New("interrupted")
@@ -203,6 +207,9 @@ func Run(ctx context.Context, api API, opts Options) error {
 	if r.journal != nil {
 		defer r.journal.Close()
 	}
+	// Unfinished merges are changes already made: any failure from here on
+	// leaves the pool to be finished with --resume.
+	r.changed = opts.Apply && len(pending) > 0
 	r.progress.EstimatedUsers = plan.EstimatedUsers
 	if err := opts.Output.Begin(plan); err != nil {
 		return err
@@ -215,13 +222,13 @@ func Run(ctx context.Context, api API, opts Options) error {
 	r.report()
 	// The totals are written even after a failure: they say what was done.
 	endErr := opts.Output.End(r.summary)
-	switch {
-	case err != nil && r.changed:
-		return &ChangedError{BackupFile: r.journal.Path(), Err: err}
-	case err != nil:
-		return err
+	if err == nil {
+		err = endErr
 	}
-	return endErr
+	if err != nil && r.changed && !errors.Is(err, ErrPassLimit) {
+		return &ChangedError{BackupFile: r.journal.Path(), Err: err}
+	}
+	return err
 }
 
 // Validate checks the options that need no call to Cognito.
@@ -317,10 +324,11 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 			return err
 		}
 		if !r.opts.Apply || r.summary.Merged == merged {
-			break
+			return nil
 		}
 	}
-	return nil
+	// The last pass still merged: users it could not see may remain.
+	return fmt.Errorf("%w: the pool was listed %d times and the last listing still found merges; every merge made is finished: run the same command again to merge the rest", ErrPassLimit, maxPasses)
 }
 
 // scan lists every user of the pool, page by page, and handles each
