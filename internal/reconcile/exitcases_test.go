@@ -20,7 +20,7 @@ import (
 // Descope duplicate than the one before, as listings may when users are
 // deleted while paging: native users person-<i>, duplicates Descope_S<i>.
 type latePool struct {
-	API // nil: any other call panics
+	API      // nil: any other call panics
 	mu       sync.Mutex
 	people   int
 	listings int
