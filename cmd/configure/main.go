@@ -2,6 +2,10 @@
 // DESCOPE_PROJECT_ID and DESCOPE_ACCESS_KEY when set, otherwise by asking on
 // the terminal after printing what each value is (`make configure`).
 //
+// It asks only where `pulumi config set` can prompt (configure.CanPrompt:
+// terminals on standard input and error, TERM not dumb, no CI system);
+// anywhere else a missing value stops it before anything is changed.
+//
 // Exit codes: 0 the stack has every value; 1 the Pulumi CLI failed; 2 a value
 // is missing and there is no terminal to ask on (nothing was changed), or bad usage.
 package main
@@ -13,8 +17,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-
-	"golang.org/x/term"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/configure"
 )
@@ -30,8 +32,9 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	// A character device is not enough: /dev/null is one.
-	terminal := term.IsTerminal(int(os.Stdin.Fd()))
+	// The prompting `pulumi config set` runs with our standard input, and
+	// our standard error as its output.
+	terminal := configure.CanPrompt(os.Stdin, os.Stderr)
 	outcomes, err := configure.Run(ctx, configure.Options{
 		Stack:       *stack,
 		ProjectFile: *project,

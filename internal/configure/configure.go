@@ -12,11 +12,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/ciutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"golang.org/x/term"
 )
+
+// CanPrompt reports whether `pulumi config set`, given stdin and stdout,
+// will prompt for a value, by the CLI's own rule (cmdutil.Interactive in
+// pulumi/pulumi sdk/go/common/util/cmdutil/console.go): both are terminals,
+// TERM is not "dumb", and no CI system is detected (ciutil.IsCI, the CLI's own
+// detection). Otherwise the CLI fails with "config value must be specified in
+// non-interactive mode", after Run has already created the stack and stored
+// the values before it.
+func CanPrompt(stdin, stdout *os.File) bool {
+	return strings.ToLower(os.Getenv("TERM")) != "dumb" &&
+		term.IsTerminal(int(stdin.Fd())) && term.IsTerminal(int(stdout.Fd())) &&
+		!ciutil.IsCI()
+}
 
 // Key is one value the stack needs.
 type Key struct {
@@ -42,7 +58,9 @@ type Options struct {
 	Keys []Key
 	// Getenv reads the environment.
 	Getenv func(string) string
-	// Terminal says whether Stdin is a terminal a person can type into.
+	// Terminal says whether `pulumi config set` may prompt on Stdin and
+	// Stderr (see CanPrompt); without it, a value the environment lacks
+	// stops the run before it changes anything.
 	Terminal bool
 	// Stdin is handed to `pulumi config set` when it prompts.
 	Stdin io.Reader
