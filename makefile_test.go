@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,8 +88,8 @@ func TestDestroyWithoutConfirmationChangesNothing(t *testing.T) {
 // makeAsAUser runs a make target with go and a fake `pulumi` (the given
 // script, or none) on PATH, this machine's Go caches so nothing is
 // downloaded, the commands built into a temporary BIN, and env; it returns
-// make's standard error.
-func makeAsAUser(t *testing.T, target, pulumiScript string, env ...string) string {
+// whether make succeeded, and its standard output and error.
+func makeAsAUser(t *testing.T, target, pulumiScript string, env ...string) (ok bool, stdout, stderr string) {
 	t.Helper()
 	makeBin, err := exec.LookPath("make")
 	if err != nil {
@@ -113,12 +115,13 @@ func makeAsAUser(t *testing.T, target, pulumiScript string, env ...string) strin
 			cmd.Env = append(cmd.Env, name+"="+strings.TrimSpace(string(v)))
 		}
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err == nil {
-		t.Fatalf("make %s succeeded; want a failure\n%s", target, stderr.String())
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	if exit := (*exec.ExitError)(nil); err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
 	}
-	return stderr.String()
+	return err == nil, out.String(), errOut.String()
 }
 
 // make's own status is 2 on any failure; what reaches the caller is the
@@ -141,10 +144,38 @@ func TestMakeTargetsPassOnTheCommandsExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stderr := makeAsAUser(t, tt.target, tt.pulumi, tt.env...)
-			if !strings.Contains(stderr, "] Error "+tt.code+"\n") {
+			ok, _, stderr := makeAsAUser(t, tt.target, tt.pulumi, tt.env...)
+			if ok || !strings.Contains(stderr, "] Error "+tt.code+"\n") {
 				t.Errorf("make %s: want its last line to end in Error %s:\n%s", tt.target, tt.code, stderr)
 			}
 		})
+	}
+}
+
+// `make reconcile` runs on a machine without AWS_CA_BUNDLE, configured from
+// the environment alone (here against a loopback Cognito with an empty pool).
+func TestMakeReconcileWithoutCABundle(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.") {
+		case "DescribeUserPool":
+			_, _ = w.Write([]byte(`{"UserPool":{"Id":"us-east-1_Make1","Name":"make"}}`))
+		case "DescribeIdentityProvider":
+			_, _ = w.Write([]byte(`{"IdentityProvider":{"ProviderName":"Descope"}}`))
+		case "ListUsers":
+			_, _ = w.Write([]byte(`{"Users":[]}`))
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"__type":"InvalidParameterException","message":"a dry run only reads"}`))
+		}
+	}))
+	defer server.Close()
+	ok, stdout, stderr := makeAsAUser(t, "reconcile", "",
+		"RECONCILE_FLAGS=--user-pool-id us-east-1_Make1", "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIAMAKEFAKE", "AWS_SECRET_ACCESS_KEY=make-fake-secret", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+		"AWS_ENDPOINT_URL=http://127.0.0.1:9", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+server.URL)
+	if !ok || !strings.Contains(stdout, "dry run") {
+		t.Errorf("make reconcile failed:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 }
