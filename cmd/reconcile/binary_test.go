@@ -21,7 +21,7 @@ import (
 
 var (
 	buildOnce sync.Once
-	binary    string
+	binary    string // set by TestMain
 	buildErr  error
 )
 
@@ -29,13 +29,7 @@ var (
 func reconcileBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "reconcile-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "reconcile")
-		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		out, err := exec.CommandContext(t.Context(), "go", "build", "-o", binary, ".").CombinedOutput()
 		if err != nil {
 			buildErr = errors.New(string(out))
 		}

@@ -116,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	// Deferred after stop, so it runs first: only a signal prints the notice.
 	defer context.AfterFunc(ctx, func() {
-		fmt.Fprintf(stderr, "reconcile: %v: a merge in progress is finished first (at most %v), then the run stops\n", context.Cause(ctx), reconcile.FinishTimeout)
+		fmt.Fprintf(stderr, "reconcile: %v: any merge in progress is finished first (at most %v), then the run stops\n", context.Cause(ctx), reconcile.FinishTimeout)
 	})()
 
 	limiter, err := reconcile.NewLimiter(*rate, reconcile.SystemClock{})

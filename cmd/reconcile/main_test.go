@@ -23,7 +23,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	// Where the binary is built once for every test of the run.
+	dir, err := os.MkdirTemp("", "reconcile-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "reconcile")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // stubPool is a two-user pool (jane, and her Descope duplicate) on loopback.
