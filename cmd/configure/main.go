@@ -4,7 +4,9 @@
 //
 // It asks only where `pulumi config set` can prompt (configure.CanPrompt:
 // terminals on standard input and error, TERM not dumb, no CI system);
-// anywhere else a missing value stops it before anything is changed.
+// anywhere else a missing value stops it before anything is changed, and so
+// does a stack passphrase pulumi would have to ask for where it cannot
+// (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE unset).
 //
 // Exit codes: 0 the stack has every value; 1 the Pulumi CLI failed; 2 a value
 // is missing and there is no terminal to ask on (nothing was changed), or bad usage.
@@ -39,7 +41,7 @@ func main() {
 		Stack:       *stack,
 		ProjectFile: *project,
 		Keys:        configure.DescopeKeys,
-		Getenv:      os.Getenv,
+		LookupEnv:   os.LookupEnv,
 		Terminal:    terminal,
 		Stdin:       os.Stdin,
 		Stderr:      os.Stderr,

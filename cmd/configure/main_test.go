@@ -187,7 +187,7 @@ func TestBinaryWithAndWithoutCABundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, extra := range [][]string{nil, {"AWS_CA_BUNDLE=" + bundle}} {
-		s := newSession(t, binary, "xterm", append([]string{"DESCOPE_PROJECT_ID=P2envproject", "DESCOPE_ACCESS_KEY=K2envkey"}, extra...)...)
+		s := newSession(t, binary, "xterm", append([]string{"DESCOPE_PROJECT_ID=P2envproject", "DESCOPE_ACCESS_KEY=K2envkey", "PULUMI_CONFIG_PASSPHRASE=pass"}, extra...)...)
 		cmd := exec.CommandContext(t.Context(), binary, "-stack", "dev", "-project", s.project)
 		cmd.Env = s.env
 		var stderr bytes.Buffer
