@@ -299,7 +299,7 @@ func TestAPassphraseThePulumiCLICannotAskForStopsTheRunFirst(t *testing.T) {
 		{name: "key from the environment, on a terminal", env: fromEnv, terminal: true, refused: true},
 		{name: "new stack without a terminal", newStack: true, env: fromEnv, refused: true},
 		{name: "PULUMI_CONFIG_PASSPHRASE set empty", env: with(map[string]string{"PULUMI_CONFIG_PASSPHRASE": ""})},
-		{name: "PULUMI_CONFIG_PASSPHRASE_FILE set", env: with(map[string]string{"PULUMI_CONFIG_PASSPHRASE_FILE": "pass.txt"})}, //nolint:gosec // G101: a file name, no credential
+		{name: "PULUMI_CONFIG_PASSPHRASE_FILE set", env: with(map[string]string{"PULUMI_CONFIG_PASSPHRASE_FILE": "pass.txt"})},
 		{name: "Pulumi Cloud backend", env: with(map[string]string{"PULUMI_BACKEND_URL": "https://api.pulumi.com"})},
 		// Typed on a terminal, each `config set` can ask for the passphrase itself.
 		{name: "values typed on a terminal", env: map[string]string{}, terminal: true},
