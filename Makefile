@@ -9,8 +9,10 @@ STACK ?= dev
 GO ?= go
 GOLANGCI_LINT ?= golangci-lint
 FUZZTIME ?= 10s
+# Where the operator commands are built (git-ignored).
+BIN ?= bin
 
-.PHONY: help build test fuzz lint bench reconcile restore-trigger pulumi-cli pulumi-version aws-credentials stack configure preview up verify try destroy clean tidy
+.PHONY: FORCE help build test fuzz lint bench reconcile restore-trigger pulumi-cli pulumi-version aws-credentials stack configure preview up verify try destroy clean tidy
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,17 +45,24 @@ bench: ## Measure the merge function: against the blog's Python baseline, start-
 #   make reconcile RECONCILE_FLAGS="--user-pool-id us-east-1_AbC123 --apply --backup reconcile-backup.jsonl"
 RECONCILE_FLAGS ?=
 
-reconcile: aws-credentials ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
-	$(GO) run ./cmd/reconcile $(RECONCILE_FLAGS)
+reconcile: aws-credentials $(BIN)/reconcile ## Merge the Descope duplicates of existing users (dry run unless RECONCILE_FLAGS has --apply)
+	$(BIN)/reconcile $(RECONCILE_FLAGS)
+
+# The operator commands run as built binaries, not with `go run`, which turns
+# every failure into exit status 1: make's own status is 2 on any failure,
+# and its last line names the command's code ("Error 3"); a script that acts
+# on the documented codes runs `make bin/reconcile` and then bin/reconcile.
+# Always rebuilt; go build's cache makes that a no-op when nothing changed.
+$(BIN)/%: FORCE
+	@$(GO) build -o $@ ./cmd/$*
 
 # Flags for cmd/restore-trigger (exit codes: cmd/restore-trigger/main.go), e.g.
 #   make restore-trigger RESTORE_TRIGGER_FLAGS="--user-pool-id us-east-1_AbC123 --remove"   (dry run)
 #   make restore-trigger RESTORE_TRIGGER_FLAGS="--user-pool-id us-east-1_AbC123 --pre-sign-up arn:aws:lambda:us-east-1:123456789012:function:old --apply"
 RESTORE_TRIGGER_FLAGS ?=
 
-restore-trigger: aws-credentials ## Emergency: put a pool's pre sign-up trigger back or remove it, every other setting kept (dry run unless RESTORE_TRIGGER_FLAGS has --apply)
-	@$(GO) build -o bin/restore-trigger ./cmd/restore-trigger
-	@bin/restore-trigger $(RESTORE_TRIGGER_FLAGS)
+restore-trigger: aws-credentials $(BIN)/restore-trigger ## Emergency: put a pool's pre sign-up trigger back or remove it, every other setting kept (dry run unless RESTORE_TRIGGER_FLAGS has --apply)
+	@$(BIN)/restore-trigger $(RESTORE_TRIGGER_FLAGS)
 
 # Targets that need the Pulumi CLI or AWS credentials check first and say, in
 # one line, what to install or set.
@@ -82,8 +91,8 @@ stack: pulumi-cli # Select the stack, creating it on first use
 # DESCOPE_ACCESS_KEY (the key always stored as a secret), and without those it
 # stops before changing anything. Exit codes: cmd/configure/main.go.
 # The stack itself is created only once its values are known.
-configure: pulumi-cli ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
-	@$(GO) run ./cmd/configure -stack $(STACK)
+configure: pulumi-cli $(BIN)/configure ## Set the Descope values the stack lacks (asks, or DESCOPE_PROJECT_ID / DESCOPE_ACCESS_KEY)
+	@$(BIN)/configure -stack $(STACK)
 	@pulumi stack select $(STACK)
 
 preview: pulumi-version aws-credentials configure ## Show what `up` would change
@@ -93,13 +102,13 @@ up: pulumi-version aws-credentials configure ## Deploy the stack
 	pulumi up --stack $(STACK)
 
 # Reads the stack with the Pulumi CLI (never its secrets); VERIFY_FLAGS=--json for CI.
-verify: pulumi-cli aws-credentials ## Check the deployed stack end to end and name any missing step
-	$(GO) run ./cmd/verify --stack $(STACK) $(VERIFY_FLAGS)
+verify: pulumi-cli aws-credentials $(BIN)/verify ## Check the deployed stack end to end and name any missing step
+	$(BIN)/verify --stack $(STACK) $(VERIFY_FLAGS)
 
 # Signs in once through the stack and shows the account it landed in;
 # TRY_FLAGS=--show-tokens prints the tokens. Exit codes: cmd/try/main.go.
-try: pulumi-cli aws-credentials ## Sign in with a passkey through the stack and show the account you land in
-	$(GO) run ./cmd/try --stack $(STACK) $(TRY_FLAGS)
+try: pulumi-cli aws-credentials $(BIN)/try ## Sign in with a passkey through the stack and show the account you land in
+	$(BIN)/try --stack $(STACK) $(TRY_FLAGS)
 
 # `pulumi destroy` alone deletes nothing: a protected guard stops it first.
 # A throwaway stack goes in two steps: an `up` that lifts every protection

@@ -2,6 +2,12 @@
 // DESCOPE_PROJECT_ID and DESCOPE_ACCESS_KEY when set, otherwise by asking on
 // the terminal after printing what each value is (`make configure`).
 //
+// It asks only where `pulumi config set` can prompt (configure.CanPrompt:
+// terminals on standard input and error, TERM not dumb, no CI system);
+// anywhere else a missing value stops it before anything is changed, and so
+// does a stack passphrase pulumi would have to ask for where it cannot
+// (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE unset).
+//
 // Exit codes: 0 the stack has every value; 1 the Pulumi CLI failed; 2 a value
 // is missing and there is no terminal to ask on (nothing was changed), or bad usage.
 package main
@@ -13,8 +19,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-
-	"golang.org/x/term"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/configure"
 )
@@ -30,13 +34,14 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	// A character device is not enough: /dev/null is one.
-	terminal := term.IsTerminal(int(os.Stdin.Fd()))
+	// The prompting `pulumi config set` runs with our standard input, and
+	// our standard error as its output.
+	terminal := configure.CanPrompt(os.Stdin, os.Stderr)
 	outcomes, err := configure.Run(ctx, configure.Options{
 		Stack:       *stack,
 		ProjectFile: *project,
 		Keys:        configure.DescopeKeys,
-		Getenv:      os.Getenv,
+		LookupEnv:   os.LookupEnv,
 		Terminal:    terminal,
 		Stdin:       os.Stdin,
 		Stderr:      os.Stderr,

@@ -7,11 +7,17 @@
 // It is a dry run unless --apply is given. Exit codes:
 //
 //	0  done: the dry run was shown, or every eligible pair was merged
-//	1  error before anything was changed (bad input, unknown pool or
-//	   provider, missing permission, network)
+//	1  error (or interrupt) before anything was changed: bad input, unknown
+//	   pool or provider, missing permission, network
 //	2  bad flags (unknown, missing or malformed)
-//	3  the run failed or was interrupted after it began changing the pool:
+//	3  the run failed or was interrupted after it began changing the pool
+//	   (or while finishing an earlier run's merges): the totals are written;
 //	   fix the cause and run again with --apply --resume BACKUP_FILE
+//	4  every merge made is finished, but the last of the run's listings of
+//	   the pool still found merges: run the same command again
+//
+// An interrupt (Ctrl-C, SIGTERM) stops the run before the next user; a merge
+// whose user is already deleted is finished first (link, groups).
 //
 // Region and credentials come from the standard AWS configuration
 // (AWS_REGION, AWS_PROFILE, ...).
@@ -32,10 +38,11 @@ import (
 )
 
 const (
-	exitOK      = 0
-	exitError   = 1
-	exitUsage   = 2
-	exitChanged = 3
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitChanged  = 3
+	exitRunAgain = 4
 )
 
 func main() {
@@ -57,7 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: reconcile --user-pool-id ID [--provider NAME] [--apply [--backup FILE]] [--resume FILE] [--json] [--rate N]\n\n"+
 			"Finds the Descope users that duplicate a native user with the same verified email and, with --apply, merges them.\n"+
-			"Exit codes: 0 done, 1 error before any change, 2 bad flags, 3 failed after changing the pool (run again with --apply --resume FILE).\n\n")
+			"Exit codes: 0 done, 1 error before any change, 2 bad flags, 3 failed after changing the pool (run again with --apply --resume FILE),\n"+
+			"4 listing limit reached while still merging (run again).\n\n")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -106,6 +114,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Deferred after stop, so it runs first: only a signal prints the notice.
+	defer context.AfterFunc(ctx, func() {
+		fmt.Fprintf(stderr, "reconcile: %v: any merge in progress is finished first (at most %v), then the run stops\n", context.Cause(ctx), reconcile.FinishTimeout)
+	})()
 
 	limiter, err := reconcile.NewLimiter(*rate, reconcile.SystemClock{})
 	if err != nil {
@@ -126,6 +138,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, reconcile.ErrPassLimit):
+		fmt.Fprintln(stderr, "reconcile:", err)
+		return exitRunAgain
 	case errors.As(err, &changed):
 		fmt.Fprintln(stderr, "reconcile:", err)
 		return exitChanged

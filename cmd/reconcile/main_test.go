@@ -23,12 +23,25 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	// Where the binary is built once for every test of the run.
+	dir, err := os.MkdirTemp("", "reconcile-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "reconcile")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // stubPool is a two-user pool (jane, and her Descope duplicate) on loopback.
 type stubPool struct {
 	linkError string // error code for the real link call, "" for success
+	// deleting, when set, receives a value when the delete arrives, which is
+	// then answered only once release is closed.
+	deleting chan<- struct{}
+	release  <-chan struct{}
 
 	mu      sync.Mutex
 	deleted bool
@@ -43,6 +56,10 @@ func (s *stubPool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Filter, Username, ProviderName string
 	}
 	_ = json.Unmarshal(body, &in)
+	if op == "AdminDeleteUser" && s.deleting != nil && !strings.Contains(string(body), "reconcile-permission-probe-") {
+		s.deleting <- struct{}{}
+		<-s.release
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ops = append(s.ops, op)

@@ -12,11 +12,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/ciutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"golang.org/x/term"
 )
+
+// CanPrompt reports whether `pulumi config set`, given stdin and stdout,
+// will prompt for a value, by the CLI's own rule (cmdutil.Interactive in
+// pulumi/pulumi sdk/go/common/util/cmdutil/console.go): both are terminals,
+// TERM is not "dumb", and no CI system is detected (ciutil.IsCI, the CLI's own
+// detection). Otherwise the CLI fails with "config value must be specified in
+// non-interactive mode", after Run has already created the stack and stored
+// the values before it.
+func CanPrompt(stdin, stdout *os.File) bool {
+	return strings.ToLower(os.Getenv("TERM")) != "dumb" &&
+		term.IsTerminal(int(stdin.Fd())) && term.IsTerminal(int(stdout.Fd())) &&
+		!ciutil.IsCI()
+}
 
 // Key is one value the stack needs.
 type Key struct {
@@ -40,9 +58,11 @@ type Options struct {
 	ProjectFile string
 	// Keys are the values to set when the stack lacks them, in prompt order.
 	Keys []Key
-	// Getenv reads the environment.
-	Getenv func(string) string
-	// Terminal says whether Stdin is a terminal a person can type into.
+	// LookupEnv reads the environment.
+	LookupEnv func(string) (string, bool)
+	// Terminal says whether `pulumi config set` may prompt on Stdin and
+	// Stderr (see CanPrompt); without it, a value the environment lacks
+	// stops the run before it changes anything.
 	Terminal bool
 	// Stdin is handed to `pulumi config set` when it prompts.
 	Stdin io.Reader
@@ -96,7 +116,7 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 			outcomes = append(outcomes, Outcome{Key: k.Name, Action: "kept"})
 			continue
 		}
-		s := step{key: k, secret: declared.Secret, about: declared.Description, value: opts.Getenv(k.Variable)}
+		s := step{key: k, secret: declared.Secret, about: declared.Description, value: getenv(opts, k.Variable)}
 		// Two values piped into one variable would be stored as one.
 		if strings.ContainsAny(s.value, " \t\r\n") {
 			return nil, fmt.Errorf("%s (for %s) contains whitespace or a line break: set it to the value alone; nothing was changed", k.Variable, k.Name)
@@ -108,6 +128,9 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 	}
 	if len(unmet) > 0 {
 		return nil, fmt.Errorf("%w: set %s in the environment, or run make configure on a terminal; nothing was changed", ErrNeedsInput, strings.Join(unmet, " and "))
+	}
+	if err := checkPassphrase(opts, project, stackExists, steps); err != nil {
+		return nil, err
 	}
 
 	if !stackExists {
@@ -144,6 +167,59 @@ func Run(ctx context.Context, opts Options) ([]Outcome, error) {
 		outcomes = append(outcomes, Outcome{Key: s.key.Name, Action: action})
 	}
 	return outcomes, nil
+}
+
+func getenv(opts Options, name string) string {
+	v, _ := opts.LookupEnv(name)
+	return v
+}
+
+// checkPassphrase stops the run before any change when the stack keeps its
+// secrets with a passphrase that the Pulumi CLI would have to ask for where
+// it cannot: it reads PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE
+// when either is set (even empty), and otherwise prompts only where it can
+// (CanPrompt), which `stack init` without a terminal and `config set --secret`
+// fed its value on standard input cannot.
+func checkPassphrase(opts Options, project *workspace.Project, stackExists bool, steps []step) error {
+	for _, name := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"} {
+		if _, ok := opts.LookupEnv(name); ok {
+			return nil
+		}
+	}
+	blind := !stackExists && !opts.Terminal
+	for _, s := range steps {
+		blind = blind || (s.secret && s.value != "")
+	}
+	if !blind {
+		return nil
+	}
+	backend, ok := opts.LookupEnv("PULUMI_BACKEND_URL")
+	if !ok && project.Backend != nil {
+		backend = project.Backend.URL
+	}
+	stackFile := filepath.Join(filepath.Dir(opts.ProjectFile), "Pulumi."+path.Base(opts.Stack)+".yaml")
+	if !usesPassphrase(stackFile, backend) {
+		return nil
+	}
+	return fmt.Errorf("%w: stack %s keeps its secrets with a passphrase, which pulumi cannot ask for here: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or run make configure on a terminal without DESCOPE_ACCESS_KEY; nothing was changed", ErrNeedsInput, opts.Stack)
+}
+
+// usesPassphrase reports whether a stack's secrets use Pulumi's passphrase
+// provider: its stack file holds the passphrase's salt; or the file names no
+// other provider and the backend is not Pulumi Cloud (an http(s) URL, whose
+// stacks default to its own secrets service).
+func usesPassphrase(stackFile, backend string) bool {
+	if raw, err := os.ReadFile(stackFile); err == nil { //nolint:gosec // G304: the stack file beside the operator's own project file.
+		for _, line := range strings.Split(string(raw), "\n") {
+			switch key, value, _ := strings.Cut(line, ":"); key {
+			case "encryptionsalt":
+				return true
+			case "secretsprovider":
+				return strings.TrimSpace(value) == "passphrase"
+			}
+		}
+	}
+	return backend != "" && !strings.HasPrefix(backend, "https://") && !strings.HasPrefix(backend, "http://")
 }
 
 // setKeys lists the keys the stack has, and whether it exists at all (a

@@ -110,10 +110,13 @@ func run(t *testing.T, env map[string]string, terminal bool, typed string) ([]Ou
 		Stack:       "dev",
 		ProjectFile: "../../Pulumi.yaml",
 		Keys:        DescopeKeys,
-		Getenv:      func(k string) string { return env[k] },
-		Terminal:    terminal,
-		Stdin:       stdin,
-		Stderr:      &stderr,
+		LookupEnv: func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		},
+		Terminal: terminal,
+		Stdin:    stdin,
+		Stderr:   &stderr,
 	})
 	return outcomes, stderr.String(), err
 }
@@ -125,7 +128,7 @@ const (
 
 func TestFromTheEnvironmentTheKeyIsAlwaysSecretAndNeverAnArgument(t *testing.T) {
 	f := newFake(t)
-	outcomes, _, err := run(t, map[string]string{"DESCOPE_PROJECT_ID": projectID, "DESCOPE_ACCESS_KEY": accessKey}, false, "")
+	outcomes, _, err := run(t, map[string]string{"DESCOPE_PROJECT_ID": projectID, "DESCOPE_ACCESS_KEY": accessKey, "PULUMI_CONFIG_PASSPHRASE": "pass"}, false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,11 +263,61 @@ func TestANewStackIsCreatedOnlyOnceItsValuesAreKnown(t *testing.T) {
 		t.Fatalf("without values, pulumi ran %+v; the stack must not be created", calls)
 	}
 
-	if _, _, err := run(t, map[string]string{"DESCOPE_PROJECT_ID": projectID, "DESCOPE_ACCESS_KEY": accessKey}, false, ""); err != nil {
+	if _, _, err := run(t, map[string]string{"DESCOPE_PROJECT_ID": projectID, "DESCOPE_ACCESS_KEY": accessKey, "PULUMI_CONFIG_PASSPHRASE": "pass"}, false, ""); err != nil {
 		t.Fatal(err)
 	}
 	calls := f.calls()
 	if len(calls) != 3 || calls[0].args != "stack init dev" || calls[2].args != "config set --stack dev --secret descopeAccessKey" {
 		t.Errorf("pulumi calls = %+v, want stack init, then the two values", calls)
+	}
+}
+
+// The CLI asks for a passphrase-encrypted stack's passphrase only where it
+// can prompt; where it cannot (a value it reads from standard input, a new
+// stack without a terminal), the run stops before changing anything unless
+// PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE is set.
+func TestAPassphraseThePulumiCLICannotAskForStopsTheRunFirst(t *testing.T) {
+	fromEnv := map[string]string{"DESCOPE_PROJECT_ID": projectID, "DESCOPE_ACCESS_KEY": accessKey}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range fromEnv {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name     string
+		newStack bool
+		env      map[string]string
+		terminal bool
+		refused  bool
+	}{
+		{name: "key from the environment", env: fromEnv, refused: true},
+		{name: "key from the environment, on a terminal", env: fromEnv, terminal: true, refused: true},
+		{name: "new stack without a terminal", newStack: true, env: fromEnv, refused: true},
+		{name: "PULUMI_CONFIG_PASSPHRASE set empty", env: with(map[string]string{"PULUMI_CONFIG_PASSPHRASE": ""})},
+		{name: "PULUMI_CONFIG_PASSPHRASE_FILE set", env: with(map[string]string{"PULUMI_CONFIG_PASSPHRASE_FILE": "pass.txt"})},
+		{name: "Pulumi Cloud backend", env: with(map[string]string{"PULUMI_BACKEND_URL": "https://api.pulumi.com"})},
+		// Typed on a terminal, each `config set` can ask for the passphrase itself.
+		{name: "values typed on a terminal", env: map[string]string{}, terminal: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			if tt.newStack {
+				f = newFakeWithoutStack(t)
+			}
+			_, _, err := run(t, tt.env, tt.terminal, projectID+"\n"+accessKey+"\n")
+			calls := f.calls()
+			switch {
+			case tt.refused && (!errors.Is(err, ErrNeedsInput) || !strings.Contains(err.Error(), "PULUMI_CONFIG_PASSPHRASE") || len(calls) != 0):
+				t.Errorf("err = %v, calls %+v; want ErrNeedsInput naming PULUMI_CONFIG_PASSPHRASE, and no call", err, calls)
+			case !tt.refused && (err != nil || len(calls) != 2):
+				t.Errorf("err = %v, calls %+v; want both values set", err, calls)
+			}
+		})
 	}
 }

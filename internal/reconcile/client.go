@@ -2,15 +2,14 @@ package reconcile
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 )
 
 // Retries of throttled (TooManyRequestsException) and failed (5xx) calls:
@@ -24,18 +23,17 @@ const (
 
 // NewClient builds a Cognito client from the standard AWS configuration
 // (environment, shared config and credentials files, AWS_PROFILE, SSO,
-// instance roles), so region and credentials work as for the AWS CLI. Every
-// HTTP attempt waits for limiter. It returns the region for messages.
+// instance roles, AWS_CA_BUNDLE), loaded by awsconfig as for every command.
+// Every HTTP attempt waits for limiter. It returns the region for messages.
 func NewClient(ctx context.Context, limiter *Limiter) (*cip.Client, string, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(newRetryer))
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{
+		Retryer:        newRetryer,
+		WrapHTTPClient: limiter.Wrap,
+		RequireRegion:  true,
+		RegionHint:     "set AWS_REGION (or a region in your AWS profile) to the user pool's region",
+	})
 	if err != nil {
-		return nil, "", fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	// Wrapped after loading, so settings such as AWS_CA_BUNDLE, which the
-	// loader applies to the SDK's own client, still take effect.
-	cfg.HTTPClient = limiter.Wrap(cfg.HTTPClient)
-	if cfg.Region == "" {
-		return nil, "", errors.New("no AWS region configured: set AWS_REGION (or a region in your AWS profile) to the user pool's region")
+		return nil, "", err
 	}
 	return cip.NewFromConfig(cfg), cfg.Region, nil
 }

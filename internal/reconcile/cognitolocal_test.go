@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/lambdaharness"
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/linking"
 )
 
 // One cognito-local for the package's tests, started by the first that needs
@@ -80,7 +81,7 @@ func startedCognitoLocal(t *testing.T) *lambdaharness.CognitoLocal {
 // credentials and the command's own retryer, paced by limiter when one is
 // given; nothing it does leaves the host.
 func loopbackClient(endpoint string, limiter *Limiter) *cip.Client {
-	var httpClient HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	var httpClient aws.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
 	if limiter != nil {
 		httpClient = limiter.Wrap(httpClient)
 	}
@@ -583,6 +584,52 @@ func TestCrashBetweenDeleteAndLinkIsFinishedByResume(t *testing.T) {
 	defer j.Close()
 	if p := j.Pending(); len(p) != 0 {
 		t.Errorf("still pending after resume: %+v", p)
+	}
+}
+
+// staleListing answers ListUsers for one user name as an eventually
+// consistent read may shortly after a delete: with the user still there.
+type staleListing struct {
+	API
+	user types.UserType
+}
+
+func (s staleListing) ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	if aws.ToString(in.Filter) == linking.UsernameFilter(aws.ToString(s.user.Username)) {
+		return &cip.ListUsersOutput{Users: []types.UserType{s.user}}, nil
+	}
+	return s.API.ListUsers(ctx, in, optFns...)
+}
+
+func TestResumeDoesNotTrustAStaleListing(t *testing.T) {
+	w := newWorld(t)
+	w.native("jane", "jane@example.com", true)
+	w.federated("Descope_JaneSub1", descopeAttrs("JaneSub1", "jane@example.com", "true"))
+	opts := w.opts(true)
+	if _, err := runJSON(w.ctx, t, &crashOnLink{API: w.api}, opts); !errors.Is(err, errInjectedCrash) {
+		t.Fatalf("error = %v, want the injected crash", err)
+	}
+	if w.exists("Descope_JaneSub1") {
+		t.Fatal("want the federated user deleted before the crash")
+	}
+
+	resume := w.opts(true)
+	resume.BackupPath, resume.ResumePath = "", opts.BackupPath
+	stale := staleListing{API: w.api, user: types.UserType{
+		Username:   aws.String("Descope_JaneSub1"),
+		UserStatus: types.UserStatusTypeExternalProvider,
+		Enabled:    true,
+		Attributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("jane@example.com")}},
+	}}
+	rep, err := runJSON(w.ctx, t, stale, resume)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.rowsByUser()["Descope_JaneSub1"]; r.Result != ResultMerged || rep.Summary.Abandoned != 0 {
+		t.Errorf("resumed row = %+v, abandoned %d; want merged", r, rep.Summary.Abandoned)
+	}
+	if got, want := w.links(), []lambdaharness.LinkRequest{linkOf(w.pool, "jane", "JaneSub1")}; !reflect.DeepEqual(got, want) {
+		t.Errorf("links = %+v, want %+v", got, want)
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -61,9 +63,21 @@ type Journal struct {
 // is removed: its merge record was never complete, so its delete never
 // started.
 func OpenJournal(path string) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600) //nolint:gosec // G304: the path is the operator's own --backup or --resume flag.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600) //nolint:gosec // G304: the path is the operator's own --backup or --resume flag.
+	created := err == nil
+	if errors.Is(err, fs.ErrExist) {
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0) //nolint:gosec // G304: as above.
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open backup file: %w", err)
+	}
+	if created {
+		// The file's own fsync does not make its directory entry durable: after
+		// a power loss the records could be on disk with no name to find them.
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("create backup file %s: sync its directory: %w", path, err)
+		}
 	}
 	pending, keep, err := readPending(f, path)
 	if err != nil {
@@ -75,6 +89,18 @@ func OpenJournal(path string) (*Journal, error) {
 		return nil, fmt.Errorf("repair backup file %s: %w", path, err)
 	}
 	return &Journal{path: path, file: f, pending: pending}, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir) //nolint:gosec // G304: the directory of the operator's own backup file.
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		d.Close()
+		return err
+	}
+	return d.Close()
 }
 
 // repairTail cuts the file to its first keep bytes and makes it end in a

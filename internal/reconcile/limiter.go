@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Clock is the time source of the limiter and the progress report; tests
@@ -72,18 +74,13 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	return l.clock.Sleep(ctx, start.Sub(now))
 }
 
-// HTTPClient is what the AWS SDK sends requests with.
-type HTTPClient interface {
-	Do(*http.Request) (*http.Response, error)
-}
-
 // Wrap returns next with every request waiting for the limiter first.
-func (l *Limiter) Wrap(next HTTPClient) HTTPClient {
+func (l *Limiter) Wrap(next aws.HTTPClient) aws.HTTPClient {
 	return limitedHTTP{next: next, limiter: l}
 }
 
 type limitedHTTP struct {
-	next    HTTPClient
+	next    aws.HTTPClient
 	limiter *Limiter
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -38,6 +39,8 @@ func (r *run) merge(ctx context.Context, fed types.UserType, subject string, kep
 		return err
 	}
 	r.changed = true
+	ctx, cancel := detach(ctx)
+	defer cancel()
 	_, err = r.api.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{
 		UserPoolId: aws.String(r.opts.UserPoolID),
 		Username:   aws.String(name),
@@ -47,6 +50,18 @@ func (r *run) merge(ctx context.Context, fed types.UserType, subject string, kep
 		return fmt.Errorf("delete federated user %s: %w", name, explain("AdminDeleteUser", err))
 	}
 	return r.finish(ctx, rec, !alreadyLinked)
+}
+
+// FinishTimeout bounds a merge that goes on after an interrupt: enough for
+// each of its calls to use up its retries.
+const FinishTimeout = 2 * time.Minute
+
+// detach returns a context for a merge that has begun: from the delete on it
+// is finished even when the run is interrupted (Ctrl-C, SIGTERM), since
+// stopping between the delete and the link would leave the person's Descope
+// identity without a user until a resume. Its own timeout bounds the wait.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), FinishTimeout)
 }
 
 // finish links the identity (unless it is known to be linked already), adds
@@ -113,22 +128,30 @@ func (r *run) link(ctx context.Context, kept, subject string) error {
 	return linkErr
 }
 
-// user reads one user by exact user name.
+// user reads one user by exact user name with AdminGetUser. ListUsers "is
+// eventually consistent ... To validate the existence ... of an individual
+// user, use AdminGetUser": a resume shortly after a crash may still list the
+// federated user it deleted, and would then abandon the merge for good.
 func (r *run) user(ctx context.Context, name string) (types.UserType, bool, error) {
-	out, err := r.api.ListUsers(ctx, &cip.ListUsersInput{
+	out, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{
 		UserPoolId: aws.String(r.opts.UserPoolID),
-		Filter:     aws.String(linking.UsernameFilter(name)),
-		Limit:      aws.Int32(1),
+		Username:   aws.String(name),
 	})
+	var gone *types.UserNotFoundException
+	if errors.As(err, &gone) {
+		return types.UserType{}, false, nil
+	}
 	if err != nil {
-		return types.UserType{}, false, fmt.Errorf("read user %s: %w", name, explain("ListUsers", err))
+		return types.UserType{}, false, fmt.Errorf("read user %s: %w", name, explain("AdminGetUser", err))
 	}
-	for _, u := range out.Users {
-		if aws.ToString(u.Username) == name {
-			return u, true, nil
-		}
-	}
-	return types.UserType{}, false, nil
+	return types.UserType{
+		Username:             out.Username,
+		Attributes:           out.UserAttributes,
+		Enabled:              out.Enabled,
+		UserStatus:           out.UserStatus,
+		UserCreateDate:       out.UserCreateDate,
+		UserLastModifiedDate: out.UserLastModifiedDate,
+	}, true, nil
 }
 
 // groups lists every group of a user.
@@ -192,6 +215,8 @@ func (r *run) finishResumed(ctx context.Context, rec BackupRecord, row *Row) err
 		return err
 	}
 	r.changed = true
+	ctx, cancel := detach(ctx)
+	defer cancel()
 	if exists {
 		row.Result, row.Reason = ResultAbandoned, ReasonFederatedUserNotDeleted
 		return r.journal.Append(BackupRecord{

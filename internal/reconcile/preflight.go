@@ -99,6 +99,10 @@ func (r *run) probe(ctx context.Context) error {
 		operation string
 		call      func() error
 	}{
+		{"AdminGetUser", func() error {
+			_, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pool, Username: ghost})
+			return err
+		}},
 		{"AdminListGroupsForUser", func() error {
 			_, err := r.api.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: pool, Username: ghost})
 			return err

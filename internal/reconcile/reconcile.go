@@ -151,10 +151,29 @@ type ChangedError struct {
 }
 
 func (e *ChangedError) Error() string {
+	if errors.Is(e.Err, ErrInterrupted) {
+		return fmt.Sprintf("%v after the pool was changed: run again with --apply --resume %s to go on", e.Err, e.BackupFile)
+	}
 	return fmt.Sprintf("%v; the pool was changed before this failure: fix the cause, then run again with --apply --resume %s", e.Err, e.BackupFile)
 }
 
 func (e *ChangedError) Unwrap() error { return e.Err }
+
+// ErrPassLimit is returned when an apply stops after maxPasses listings that
+// all found merges: the pool may hold more.
+var ErrPassLimit = errors.New("pass limit reached")
+
+// ErrInterrupted is returned when the run's context ends (Ctrl-C, SIGTERM):
+// the run stops before the next user, once the merge in progress is finished.
+var ErrInterrupted = errors.New("interrupted")
+
+// interrupted reports whether ctx has ended, as an ErrInterrupted.
+func interrupted(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("%w (%w)", ErrInterrupted, context.Cause(ctx))
+}
 
 type run struct {
 	opts Options
@@ -196,21 +215,28 @@ func Run(ctx context.Context, api API, opts Options) error {
 	if r.journal != nil {
 		defer r.journal.Close()
 	}
+	// Unfinished merges are changes already made: any failure from here on
+	// leaves the pool to be finished with --resume.
+	r.changed = opts.Apply && len(pending) > 0
 	r.progress.EstimatedUsers = plan.EstimatedUsers
 	if err := opts.Output.Begin(plan); err != nil {
 		return err
 	}
 	err = r.work(ctx, pending)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// A call the interrupt cut short: say so, not which call it was.
+		err = interrupted(ctx)
+	}
 	r.report()
 	// The totals are written even after a failure: they say what was done.
 	endErr := opts.Output.End(r.summary)
-	switch {
-	case err != nil && r.changed:
-		return &ChangedError{BackupFile: r.journal.Path(), Err: err}
-	case err != nil:
-		return err
+	if err == nil {
+		err = endErr
 	}
-	return endErr
+	if err != nil && r.changed && !errors.Is(err, ErrPassLimit) {
+		return &ChangedError{BackupFile: r.journal.Path(), Err: err}
+	}
+	return err
 }
 
 // Validate checks the options that need no call to Cognito.
@@ -288,6 +314,9 @@ func (r *run) closeJournal() {
 // work finishes the unfinished merges, then lists the pool.
 func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 	for _, rec := range pending {
+		if err := interrupted(ctx); err != nil {
+			return err
+		}
 		if err := r.resume(ctx, rec); err != nil {
 			return err
 		}
@@ -295,15 +324,19 @@ func (r *run) work(ctx context.Context, pending []BackupRecord) error {
 	seen := map[string]struct{}{}
 	for pass := 0; pass < maxPasses; pass++ {
 		merged := r.summary.Merged
+		if err := interrupted(ctx); err != nil {
+			return err
+		}
 		r.summary.Passes++
 		if err := r.scan(ctx, seen); err != nil {
 			return err
 		}
 		if !r.opts.Apply || r.summary.Merged == merged {
-			break
+			return nil
 		}
 	}
-	return nil
+	// The last pass still merged: users it could not see may remain.
+	return fmt.Errorf("%w: the pool was listed %d times and the last listing still found merges; every merge made is finished: run the same command again to merge the rest", ErrPassLimit, maxPasses)
 }
 
 // scan lists every user of the pool, page by page, and handles each
@@ -329,6 +362,9 @@ func (r *run) scan(ctx context.Context, seen map[string]struct{}) error {
 			}
 			if _, ok := seen[name]; ok {
 				continue
+			}
+			if err := interrupted(ctx); err != nil {
+				return err
 			}
 			seen[name] = struct{}{}
 			if err := r.handle(ctx, u); err != nil {

@@ -140,6 +140,8 @@ func (s *cognitoShim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listUsers(w, r, body)
 	case "AdminLinkProviderForUser":
 		s.link(w, r, body)
+	case "AdminGetUser":
+		s.getUser(w, r, body)
 	default:
 		s.pass(w, r, body)
 	}
@@ -178,18 +180,7 @@ func (s *cognitoShim) listUsers(w http.ResponseWriter, r *http.Request, body []b
 	}
 	s.mu.Lock()
 	for _, u := range resp.Users {
-		name, _ := u["Username"].(string)
-		if p := s.providerOf(name); p != "" {
-			u["UserStatus"] = "EXTERNAL_PROVIDER"
-			if len(s.identities[name]) == 0 && !s.bare[name] {
-				s.identities[name] = []shimIdentity{{UserID: name[len(p)+1:], ProviderName: p, ProviderType: "OIDC", Primary: true, DateCreated: 1700000000000}}
-			}
-		}
-		if ids := s.identities[name]; len(ids) > 0 {
-			raw, _ := json.Marshal(ids)
-			attrs, _ := u["Attributes"].([]any)
-			u["Attributes"] = append(attrs, map[string]any{"Name": "identities", "Value": string(raw)})
-		}
+		s.decorate(u, "Attributes")
 	}
 	s.mu.Unlock()
 	start, _ := strconv.Atoi(in.PaginationToken)
@@ -216,6 +207,43 @@ func (s *cognitoShim) providerOf(userName string) string {
 		}
 	}
 	return found
+}
+
+// getUser adds to AdminGetUser's answer what listUsers adds to ListUsers'.
+func (s *cognitoShim) getUser(w http.ResponseWriter, r *http.Request, body []byte) {
+	status, out := s.upstream(r, body)
+	if status != http.StatusOK {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		w.Write(out) //nolint:errcheck // the client sees a short body.
+		return
+	}
+	var u map[string]any
+	if err := json.Unmarshal(out, &u); err != nil {
+		shimError(w, "InternalErrorException", "shim: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	s.decorate(u, "UserAttributes")
+	s.mu.Unlock()
+	shimJSON(w, u)
+}
+
+// decorate marks a federated user EXTERNAL_PROVIDER and adds the identities
+// the shim keeps to its attributes (field names the attribute list).
+func (s *cognitoShim) decorate(u map[string]any, field string) {
+	name, _ := u["Username"].(string)
+	if p := s.providerOf(name); p != "" {
+		u["UserStatus"] = "EXTERNAL_PROVIDER"
+		if len(s.identities[name]) == 0 && !s.bare[name] {
+			s.identities[name] = []shimIdentity{{UserID: name[len(p)+1:], ProviderName: p, ProviderType: "OIDC", Primary: true, DateCreated: 1700000000000}}
+		}
+	}
+	if ids := s.identities[name]; len(ids) > 0 {
+		raw, _ := json.Marshal(ids)
+		attrs, _ := u[field].([]any)
+		u[field] = append(attrs, map[string]any{"Name": "identities", "Value": string(raw)})
+	}
 }
 
 func (s *cognitoShim) link(w http.ResponseWriter, r *http.Request, body []byte) {
