@@ -73,6 +73,7 @@ var (
 	Reconcile = Part{Name: "cmd/reconcile", Actions: []string{
 		"cognito-idp:AdminAddUserToGroup",
 		"cognito-idp:AdminDeleteUser",
+		"cognito-idp:AdminGetUser",
 		"cognito-idp:AdminLinkProviderForUser",
 		"cognito-idp:AdminListGroupsForUser",
 		"cognito-idp:DescribeIdentityProvider",
