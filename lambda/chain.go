@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -30,9 +29,34 @@ const (
 	linkingReserve = 1500 * time.Millisecond
 )
 
-// lambdaFunctionARN is a Lambda function ARN, optionally with a version or
-// alias: arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>].
-var lambdaFunctionARN = regexp.MustCompile(`^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$`)
+// parseFunctionARN returns the partition and region of a Lambda function
+// ARN, optionally with a version or alias:
+// arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>].
+// It is checked by hand, like the pool ID, to keep regexp out of start-up.
+func parseFunctionARN(arn string) (partition, region string, ok bool) {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 7 && len(parts) != 8 {
+		return "", "", false
+	}
+	if parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "lambda" || parts[3] == "" ||
+		len(parts[4]) != 12 || strings.Trim(parts[4], "0123456789") != "" || parts[5] != "function" ||
+		!isFunctionName(parts[6]) || (len(parts) == 8 && parts[7] == "") {
+		return "", "", false
+	}
+	return parts[1], parts[3], true
+}
+
+func isFunctionName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, c := range name {
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // lambdaInvoker is the Invoke call chaining makes (invokeClient in production).
 type lambdaInvoker interface {
@@ -61,11 +85,10 @@ func newChainedTrigger(lookup func(string) (string, bool)) (*chainedTrigger, err
 	if err != nil {
 		return nil, err
 	}
-	m := lambdaFunctionARN.FindStringSubmatch(arn)
-	if m == nil {
+	partition, region, ok := parseFunctionARN(arn)
+	if !ok {
 		return nil, fmt.Errorf("%s=%q: not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>); set it to the pool's previous pre sign-up trigger, or unset it", envChainedPreSignUpARN, arn)
 	}
-	partition, region := m[1], m[2]
 	if region != env.region {
 		return nil, fmt.Errorf("%s=%q: the function is in %s, not in this function's region %s; chain only a function in the pool's own region", envChainedPreSignUpARN, arn, region, env.region)
 	}

@@ -342,6 +342,9 @@ func TestNewChainedTriggerConfiguration(t *testing.T) {
 	}{
 		{"not an ARN", "company-rules", "not a Lambda function ARN"},
 		{"not a function", "arn:aws:sns:us-east-1:123456789012:topic", "not a Lambda function ARN"},
+		{"short account", "arn:aws:lambda:us-east-1:12345:function:company-rules", "not a Lambda function ARN"},
+		{"empty qualifier", chainedARN + ":", "not a Lambda function ARN"},
+		{"bad name", "arn:aws:lambda:us-east-1:123456789012:function:company rules", "not a Lambda function ARN"},
 		{"another region", "arn:aws:lambda:eu-west-1:123456789012:function:company-rules", "in eu-west-1, not in this function's region us-east-1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
