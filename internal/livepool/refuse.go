@@ -67,12 +67,13 @@ func Check(state *State, owned Owned) error {
 			refuse("LambdaConfig.PreSignUp",
 				fmt.Sprintf("the pool's pre sign-up trigger is %s, not the merge function, so detaching would replace a trigger this program did not set", arn),
 				"leave the trigger as it is and drop the pool from the stack without detaching, or restore that same ARN")
-		case foreign && !owned.Detach && !owned.ReplacePreSignUpTrigger:
+		case foreign && !owned.Detach && !owned.ReplacePreSignUpTrigger && owned.ChainPreSignUpARN == "":
 			refuse("LambdaConfig.PreSignUp",
 				fmt.Sprintf("the pool already has the pre sign-up trigger %s; the merge function must take its place", arn),
-				"run `pulumi config set replacePreSignUpTrigger true` to replace it (the previous ARN is kept for detaching), or remove the trigger first")
+				"run `pulumi config set chainPreSignUpTrigger true` to keep its rules (the merge function calls it first), or `pulumi config set replacePreSignUpTrigger true` to stop it for every sign-up (the previous ARN is kept for detaching), or remove the trigger first")
 		}
 	}
+	refusals = append(refusals, chainRefusals(state, owned)...)
 
 	if !slices.Contains(pool.UsernameAttributes, types.UsernameAttributeTypeEmail) &&
 		!slices.Contains(pool.AliasAttributes, types.AliasAttributeTypeEmail) {
