@@ -27,6 +27,11 @@ type Adoption struct {
 	State *livepool.State
 	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger.
 	ReplacePreSignUpTrigger bool
+	// ChainPreSignUpARN is the pool's previous pre sign-up trigger, which
+	// the merge function calls first for every event (chain.go): the live
+	// trigger on the first run, the PreviousPreSignUpTag afterwards. Empty:
+	// no chaining.
+	ChainPreSignUpARN string
 	// Detach puts RestorePreSignUpARN back as the pool's trigger (removes the
 	// trigger when it is empty), so the merge function can be deleted
 	// without failing every sign-up. Teardown detaches too.
@@ -55,6 +60,7 @@ func (a CognitoPasskeysArgs) owned(ctx *pulumi.Context, name string, preSignUpAR
 		PreSignUpARN:            preSignUpARN,
 		MergeFunctionName:       MergeFunctionName(ctx.Project(), ctx.Stack(), name),
 		ReplacePreSignUpTrigger: a.Adoption.ReplacePreSignUpTrigger,
+		ChainPreSignUpARN:       a.Adoption.ChainPreSignUpARN,
 		Detach:                  a.detaching(),
 		RestorePreSignUpARN:     a.Adoption.RestorePreSignUpARN,
 	}
