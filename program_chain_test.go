@@ -131,8 +131,12 @@ func TestChainingRefusals(t *testing.T) {
 		},
 		{
 			name: "without userPoolId", recordings: func(*testing.T) string { return recordings },
-			config: func(c map[string]any) { delete(c, "userPoolId"); delete(c, "appClientIds"); c["callbackUrls"] = validConfig()["callbackUrls"] },
-			want:   []string{"chainPreSignUpTrigger", "applies only to an adopted pool"},
+			config: func(c map[string]any) {
+				delete(c, "userPoolId")
+				delete(c, "appClientIds")
+				c["callbackUrls"] = validConfig()["callbackUrls"]
+			},
+			want: []string{"chainPreSignUpTrigger", "applies only to an adopted pool"},
 		},
 		{
 			name: "a function in another account",
