@@ -403,7 +403,7 @@ func TestInvokeClientProtocol(t *testing.T) {
 			w.Header().Set(k, v)
 		}
 		w.WriteHeader(status)
-		io.WriteString(w, body)
+		_, _ = io.WriteString(w, body)
 	}))
 	defer srv.Close()
 	creds := aws.Credentials{AccessKeyID: "AKIDFAKE", SecretAccessKey: "fake", SessionToken: "session"}

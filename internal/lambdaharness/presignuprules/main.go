@@ -27,15 +27,16 @@ type rules struct {
 func (r rules) handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 	email := strings.ToLower(ev.Request.UserAttributes["email"])
 	_, domain, _ := strings.Cut(email, "@")
-	switch {
-	case domain == "":
-	case domain == r.refuse:
-		return ev, fmt.Errorf(RefusalMessage, domain)
-	case domain == r.slow:
+	switch domain {
+	case "":
+	case r.refuse:
+		// A user-facing message, as Cognito shows it: capitalised.
+		return ev, fmt.Errorf(RefusalMessage, domain) //nolint:staticcheck // ST1005: the message is shown to the user as is.
+	case r.slow:
 		// Past the deadline, so Lambda (or the caller) gives up first.
 		<-ctx.Done()
 		time.Sleep(200 * time.Millisecond)
-	case domain == r.confirm:
+	case r.confirm:
 		ev.Response.AutoConfirmUser = true
 		ev.Response.AutoVerifyEmail = true
 	}
