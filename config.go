@@ -119,6 +119,9 @@ type adoption struct {
 	AppClientIDs []string
 	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger.
 	ReplacePreSignUpTrigger bool
+	// ChainPreSignUpTrigger keeps the pool's previous pre sign-up trigger,
+	// called first by the merge function (chainPreSignUpTrigger).
+	ChainPreSignUpTrigger bool
 	// Detach puts the pool's previous pre sign-up trigger back (detach).
 	Detach bool
 	// RemovePreSignUpTrigger makes detach and teardown remove the pre sign-up
@@ -127,13 +130,14 @@ type adoption struct {
 	RemovePreSignUpTrigger bool
 }
 
-// readAdoption reads the adoption keys; appClientIds, replacePreSignUpTrigger
-// and detach mean something only with userPoolId.
+// readAdoption reads the adoption keys; appClientIds, replacePreSignUpTrigger,
+// chainPreSignUpTrigger and detach mean something only with userPoolId.
 func (r *configReader) readAdoption() adoption {
 	a := adoption{
 		UserPoolID:              r.optional("userPoolId", ""),
 		AppClientIDs:            r.stringList("appClientIds", "<app client ID>"),
 		ReplacePreSignUpTrigger: r.boolean("replacePreSignUpTrigger"),
+		ChainPreSignUpTrigger:   r.boolean("chainPreSignUpTrigger"),
 		Detach:                  r.boolean("detach"),
 		RemovePreSignUpTrigger:  r.boolean("detachRemovesPreSignUpTrigger"),
 	}
@@ -145,12 +149,15 @@ func (r *configReader) readAdoption() adoption {
 			r.fail("appClientIds", "item %d (%q) is not an app client ID or is listed twice: copy each ID once from the pool's App clients page", i, id)
 		}
 	}
+	if a.ChainPreSignUpTrigger && a.ReplacePreSignUpTrigger {
+		r.fail("chainPreSignUpTrigger", "and replacePreSignUpTrigger are both set, but the pool's previous trigger is either called first or stopped: keep its rules with `pulumi config rm replacePreSignUpTrigger`, or stop it with `pulumi config rm chainPreSignUpTrigger`")
+	}
 	if a.UserPoolID == "" {
 		for _, key := range []struct {
 			name string
 			set  bool
-		}{{"appClientIds", len(a.AppClientIDs) > 0}, {"replacePreSignUpTrigger", a.ReplacePreSignUpTrigger}, {"detach", a.Detach},
-			{"detachRemovesPreSignUpTrigger", a.RemovePreSignUpTrigger}} {
+		}{{"appClientIds", len(a.AppClientIDs) > 0}, {"replacePreSignUpTrigger", a.ReplacePreSignUpTrigger}, {"chainPreSignUpTrigger", a.ChainPreSignUpTrigger},
+			{"detach", a.Detach}, {"detachRemovesPreSignUpTrigger", a.RemovePreSignUpTrigger}} {
 			if key.set {
 				r.fail(key.name, "applies only to an adopted pool: set userPoolId too, or run `pulumi config rm %s`", key.name)
 			}

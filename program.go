@@ -126,6 +126,11 @@ func readAdoption(ctx *pulumi.Context, args passkeys.CognitoPasskeysArgs, adopt 
 		return nil, fmt.Errorf("userPoolId: read the pool to adopt: %w", err)
 	}
 	adoption := &passkeys.Adoption{State: state, ReplacePreSignUpTrigger: adopt.ReplacePreSignUpTrigger, Detach: adopt.Detach}
+	if adopt.ChainPreSignUpTrigger {
+		if adoption.ChainPreSignUpARN, err = chainedTrigger(ctx, state); err != nil {
+			return nil, err
+		}
+	}
 	if (!adopt.Detach && !args.Teardown) || adopt.RemovePreSignUpTrigger {
 		return adoption, nil
 	}

@@ -673,7 +673,7 @@ func TestAdoptionRefusals(t *testing.T) {
 	}{
 		{"the post's trigger without replacePreSignUpTrigger", func(c map[string]any) { delete(c, "replacePreSignUpTrigger") },
 			[]string{"LambdaConfig.PreSignUp", blogTrigger, "pulumi config set replacePreSignUpTrigger true",
-				"stops that function for every sign-up, not only Descope's", "chainPreSignUpTrigger (see the README)"}},
+				"stops that function for every sign-up, not only Descope's", "chainPreSignUpTrigger", "docs/adoption.md"}},
 		{"an app client the pool does not have", func(c map[string]any) { c["appClientIds"] = []string{"nosuchclient"} },
 			[]string{"app client nosuchclient", "check appClientIds"}},
 		{"a pool in another region", func(c map[string]any) { c["aws:region"] = "eu-west-1" },

@@ -1,8 +1,9 @@
 // Command bench measures the merge function's real bootstrap side by side
 // with the blog's Python + boto3 function, both run through the e2e harness
 // (local Runtime API, recording proxy, cognito-local or an in-memory stub),
-// traces its start-up with GODEBUG=inittrace=1, runs a sign-in wave of many
-// instances against a throttling Cognito stand-in, and prints a Markdown
+// traces its start-up with GODEBUG=inittrace=1, measures what chaining a
+// previous trigger adds, runs a sign-in wave of many instances against a
+// throttling Cognito stand-in, and prints a Markdown
 // report, also written to -out.
 //
 //	go run ./bench -out BENCHMARKS.md -pulumi-cost
@@ -164,6 +165,11 @@ func run(ctx context.Context, o options) (string, error) {
 		}
 	}
 
+	chain, err := measureChainCost(ctx, o, root, tmp, goFunction, world)
+	if err != nil {
+		return "", fmt.Errorf("chaining: %w", err)
+	}
+
 	var waveResults []waveResult
 	if o.waveInstances > 0 {
 		if waveResults, err = measureWaves(ctx, impls[0], o.waveInstances, o.waveQuota); err != nil {
@@ -180,7 +186,7 @@ func run(ctx context.Context, o options) (string, error) {
 	if ctx.Err() != nil {
 		return "", errors.New("ran out of time; raise -timeout")
 	}
-	return renderReport(o, machine, sizes, results, emulator, cost, startup, waveResults), nil
+	return renderReport(o, machine, sizes, results, emulator, cost, startup, waveResults, chain), nil
 }
 
 func progress(format string, args ...any) {

@@ -43,7 +43,7 @@ func (v *verdicts) check(name string, ok bool) string {
 
 // renderReport writes the Markdown report. emulator holds the latencies of
 // ListUsers sent straight to cognito-local.
-func renderReport(o options, m machine, sizes artifactSizes, results []runResult, emulator []time.Duration, cost *pulumiCost, startup startupTrace, waves []waveResult) string {
+func renderReport(o options, m machine, sizes artifactSizes, results []runResult, emulator []time.Duration, cost *pulumiCost, startup startupTrace, waves []waveResult, chain *chainCost) string {
 	var v verdicts
 	var body strings.Builder
 	emulatorNote := fmt.Sprintf("Warm latency here includes cognito-local, a Node server, answering every ListUsers: it measures the emulator as much as the trigger. "+
@@ -66,6 +66,10 @@ func renderReport(o options, m machine, sizes artifactSizes, results []runResult
 		}
 		fmt.Fprintf(&body, "\n### %s\n\n%s\n\n", backend.title, backend.note)
 		writeTable(&body, runRows(&v, backend.name, goRun, pyRun, startup))
+	}
+
+	if chain != nil {
+		writeChainCost(&body, chain)
 	}
 
 	fmt.Fprintf(&body, "\n### Deployment artifact (Go)\n\n")

@@ -46,7 +46,7 @@ func TestReportMarksEachTarget(t *testing.T) {
 	sizes := artifactSizes{hostArch: "amd64", hostBinary: 6.9e6, hostZip: 3.9e6, arm64Binary: 8e6, arm64Zip: 3.5e6}
 
 	startup := startupTrace{starts: 20, initClock: 5 * time.Millisecond, mainInitAt: 4 * time.Millisecond}
-	report := renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, durations(time.Millisecond, 10), nil, startup, nil)
+	report := renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, durations(time.Millisecond, 10), nil, startup, nil, nil)
 	if !strings.Contains(report, "All 13 targets met") || strings.Contains(report, "MISSED") {
 		t.Fatalf("every target was met, report says otherwise:\n%s", report)
 	}
@@ -66,7 +66,7 @@ func TestReportMarksEachTarget(t *testing.T) {
 	sizes.arm64Zip = 4.2e6
 	sizes.hostBinary = 7.2e6
 	startup.credentialPackages = []string{"github.com/aws/aws-sdk-go-v2/service/sts"}
-	report = renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, durations(time.Millisecond, 10), nil, startup, nil)
+	report = renderReport(options{coldStarts: 20, warmInvokes: 100}, machine{date: time.Now()}, sizes, []runResult{goRun, pyRun}, durations(time.Millisecond, 10), nil, startup, nil, nil)
 	for _, missed := range []string{"cold start median (stub)", "cold start p95 (stub)", "warm p99 link (stub)", "Cognito calls unrelated trigger (stub)", "zip size arm64", "stripped binary size amd64", "no credential-chain packages at start-up"} {
 		if !strings.Contains(report, missed) {
 			t.Errorf("report does not name the missed target %q:\n%s", missed, report)
@@ -81,7 +81,7 @@ func TestReportComparesTheRuntimeEnvironment(t *testing.T) {
 	goRun := runResult{impl: goImpl, backend: "stub", cold: durations(18*time.Millisecond, 20), peakRSS: 1,
 		runtimeEnv: []string{"GOMAXPROCS=1"}, coldWithoutRuntimeEnv: durations(24*time.Millisecond, 20)}
 	pyRun := runResult{impl: pythonImpl, backend: "stub", cold: durations(400*time.Millisecond, 20), peakRSS: 1}
-	report := renderReport(options{coldStarts: 20}, machine{date: time.Now()}, artifactSizes{}, []runResult{goRun, pyRun}, nil, nil, startupTrace{}, nil)
+	report := renderReport(options{coldStarts: 20}, machine{date: time.Now()}, artifactSizes{}, []runResult{goRun, pyRun}, nil, nil, startupTrace{}, nil, nil)
 	for _, want := range []string{
 		"| cold start median | 18.00 ms | 400 ms | 0.045 (1/22.2) | ≤ 1/20 of Python | PASS |",
 		"| cold start median without GOMAXPROCS=1 (same starts, alternating) | 24.00 ms | 400 ms | 0.060 (1/16.7) |  |  |",
@@ -99,7 +99,7 @@ func TestReportSaysWhenTheEmulatorAloneMissesTheTarget(t *testing.T) {
 		emulator time.Duration
 		blames   bool
 	}{{time.Millisecond, false}, {3 * time.Millisecond, true}} {
-		report := renderReport(options{}, machine{date: time.Now()}, artifactSizes{}, []runResult{goRun}, durations(tc.emulator, 10), nil, startupTrace{}, nil)
+		report := renderReport(options{}, machine{date: time.Now()}, artifactSizes{}, []runResult{goRun}, durations(tc.emulator, 10), nil, startupTrace{}, nil, nil)
 		if got := strings.Contains(report, "above the 2 ms p99 target on its own"); got != tc.blames {
 			t.Errorf("emulator p99 %s: report blames the emulator = %v, want %v", tc.emulator, got, tc.blames)
 		}

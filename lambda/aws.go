@@ -51,13 +51,39 @@ const (
 //
 // The client makes one attempt per call; retryingCognito adds the retries.
 func newCognitoClient(lookup func(string) (string, bool)) (*retryingCognito, error) {
+	env, err := readLambdaEnvironment(lookup)
+	if err != nil {
+		return nil, err
+	}
+	opts := cip.Options{
+		Region:      env.region,
+		Credentials: env.credentials,
+		HTTPClient:  newHTTPClient(),
+		Retryer:     aws.NopRetryer{},
+	}
+	if endpoint := configuredEndpoint(env.get, envEndpointCognito); endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	return &retryingCognito{api: cip.New(opts), policy: newRetryPolicy()}, nil
+}
+
+// lambdaEnvironment is what every client of the function is built from.
+type lambdaEnvironment struct {
+	get         func(string) string
+	region      string
+	credentials aws.CredentialsProvider
+}
+
+// readLambdaEnvironment reads the region and the execution role's
+// credentials, naming what is missing.
+func readLambdaEnvironment(lookup func(string) (string, bool)) (lambdaEnvironment, error) {
 	get := func(name string) string {
 		v, _ := lookup(name)
 		return strings.TrimSpace(v)
 	}
 	region := get(envRegion)
 	if region == "" {
-		return nil, errors.New("no AWS region: set " + envRegion + " (Lambda sets it; export it for a local run)")
+		return lambdaEnvironment{}, errors.New("no AWS region: set " + envRegion + " (Lambda sets it; export it for a local run)")
 	}
 	creds := aws.Credentials{
 		AccessKeyID:     get(envAccessKeyID),
@@ -73,29 +99,24 @@ func newCognitoClient(lookup func(string) (string, bool)) (*retryingCognito, err
 		missing = append(missing, envSecretAccessKey)
 	}
 	if len(missing) > 0 {
-		return nil, errors.New("no AWS credentials: set " + strings.Join(missing, " and ") +
+		return lambdaEnvironment{}, errors.New("no AWS credentials: set " + strings.Join(missing, " and ") +
 			" (Lambda sets them from the execution role; export them for a local run)")
 	}
-	opts := cip.Options{
-		Region:      region,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil }),
-		HTTPClient:  newHTTPClient(),
-		Retryer:     aws.NopRetryer{},
-	}
-	if endpoint := configuredEndpoint(get); endpoint != "" {
-		opts.BaseEndpoint = aws.String(endpoint)
-	}
-	return &retryingCognito{api: cip.New(opts), policy: newRetryPolicy()}, nil
+	return lambdaEnvironment{
+		get:         get,
+		region:      region,
+		credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil }),
+	}, nil
 }
 
 // configuredEndpoint applies the SDK's service-specific endpoint rule: the
 // service's own variable first, then the global one, neither when endpoint
 // variables are switched off.
-func configuredEndpoint(get func(string) string) string {
+func configuredEndpoint(get func(string) string, serviceVariable string) string {
 	if strings.EqualFold(get(envIgnoreEndpoints), "true") {
 		return ""
 	}
-	if v := get(envEndpointCognito); v != "" {
+	if v := get(serviceVariable); v != "" {
 		return v
 	}
 	return get(envEndpoint)

@@ -296,7 +296,7 @@ func TestConfiguredEndpointFollowsTheSDKRule(t *testing.T) {
 	}
 	for _, c := range cases {
 		get := func(name string) string { return c.env[name] }
-		if got := configuredEndpoint(get); got != c.want {
+		if got := configuredEndpoint(get, envEndpointCognito); got != c.want {
 			t.Errorf("%s: endpoint = %q, want %q", c.name, got, c.want)
 		}
 	}

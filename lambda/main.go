@@ -27,7 +27,15 @@ func main() {
 		os.Exit(1)
 	}
 
+	chain, err := newChainedTrigger(os.LookupEnv)
+	if err != nil {
+		logger.Error("invalid chained pre sign-up function", "error", err.Error())
+		os.Exit(1)
+	}
+
+	handler := NewHandler(cfg, client, logger)
+	handler.chain = chain
 	// No start-up line: every decision line carries the settings, and one
 	// write fewer is a shorter cold start.
-	lambda.Start(NewHandler(cfg, client, logger))
+	lambda.Start(handler)
 }

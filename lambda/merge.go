@@ -45,6 +45,9 @@ type Handler struct {
 	api cognitoAPI
 	log *slog.Logger
 	now func() time.Time
+	// chain is the previous pre sign-up function to call first (chain.go);
+	// nil when none is configured.
+	chain *chainedTrigger
 
 	// immutable caches each pool's immutable custom attributes, read once
 	// per process: a pool's schema only ever gains custom attributes.
@@ -68,6 +71,8 @@ type decision struct {
 	calls      int
 	stats      callStats // attempts, filled in by retryingCognito
 	stack      string    // set when a panic was recovered
+	start      time.Time // when the invocation began: the budget runs from here
+	chain      chainResult
 }
 
 // Invoke makes Handler a lambda.Handler: the runtime hands it the event's
@@ -82,7 +87,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // panic becomes an error, so the process keeps serving.
 func (h *Handler) HandleRaw(ctx context.Context, payload json.RawMessage) (out json.RawMessage, err error) {
 	start := h.now()
-	d := &decision{}
+	d := &decision{start: start}
 	ctx = withCallStats(ctx, &d.stats)
 	defer func() {
 		if r := recover(); r != nil {
@@ -99,14 +104,21 @@ func (h *Handler) HandleRaw(ctx context.Context, payload json.RawMessage) (out j
 		d.action, d.reason = "error", "invalid_event"
 		return nil, err
 	}
+	out = payload
+	if h.chain != nil {
+		if out, err = h.callChained(ctx, ev, payload, d); err != nil {
+			return nil, err
+		}
+	}
 	if err := h.decide(ctx, ev, d); err != nil {
 		return nil, err
 	}
-	// Cognito continues with the returned event. Nothing is changed: in
-	// particular autoConfirmUser/autoVerifyEmail stay as sent, since Cognito
-	// confirms federated users itself and email_verified comes from the
-	// provider's attribute mapping.
-	return payload, nil
+	// Cognito continues with the returned event. The merge function changes
+	// nothing: in particular autoConfirmUser/autoVerifyEmail stay as sent
+	// (or as a chained function set them), since Cognito confirms federated
+	// users itself and email_verified comes from the provider's attribute
+	// mapping.
+	return out, nil
 }
 
 // Handle is the typed form of HandleRaw, for callers that already hold the
@@ -161,7 +173,7 @@ func (h *Handler) decide(ctx context.Context, ev *events.CognitoEventUserPoolsPr
 		return h.refuse(d, reason)
 	}
 
-	ctx, cancel := context.WithDeadline(ctx, invocationDeadline(ctx, h.now()))
+	ctx, cancel := context.WithDeadline(ctx, invocationDeadline(ctx, d.start))
 	defer cancel()
 
 	candidates, err := h.findCandidates(ctx, ev.UserPoolID, fed.Email, d)
@@ -418,6 +430,7 @@ func (h *Handler) logDecision(ctx context.Context, d *decision, start time.Time,
 		slog.Int("throttled_attempts", d.stats.throttled),
 		slog.Int64("duration_ms", h.now().Sub(start).Milliseconds()),
 	}
+	attrs = h.chainAttrs(attrs, d)
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		attrs = append(attrs, slog.String("request_id", lc.AwsRequestID))
 	}

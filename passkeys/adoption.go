@@ -28,6 +28,11 @@ type Adoption struct {
 	State *livepool.State
 	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger.
 	ReplacePreSignUpTrigger bool
+	// ChainPreSignUpARN is the pool's previous pre sign-up trigger, which
+	// the merge function calls first for every event (chain.go): the live
+	// trigger on the first run, the PreviousPreSignUpTag afterwards. Empty:
+	// no chaining.
+	ChainPreSignUpARN string
 	// Detach puts RestorePreSignUpARN back as the pool's trigger (removes the
 	// trigger when it is empty), so the merge function can be deleted
 	// without failing every sign-up. Teardown detaches too.
@@ -65,6 +70,7 @@ func (a CognitoPasskeysArgs) owned(ctx *pulumi.Context, name string, preSignUpAR
 		PreSignUpARN:            preSignUpARN,
 		MergeFunctionName:       MergeFunctionName(ctx.Project(), ctx.Stack(), name),
 		ReplacePreSignUpTrigger: a.Adoption.ReplacePreSignUpTrigger,
+		ChainPreSignUpARN:       a.Adoption.ChainPreSignUpARN,
 		Detach:                  a.detaching(),
 		RestorePreSignUpARN:     a.Adoption.RestorePreSignUpARN,
 	}
@@ -171,7 +177,7 @@ func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.P
 	if previous := plan.PreviousPreSignUpARN; previous != "" {
 		return ctx.Log.Warn(fmt.Sprintf("adoption: the pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
 			"whatever else it does (auto-confirming users, allowing only some email domains) stops with it. "+
-			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see the README)", previous), &pulumi.LogArgs{Resource: component})
+			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see docs/adoption.md)", previous), &pulumi.LogArgs{Resource: component})
 	}
 	return nil
 }

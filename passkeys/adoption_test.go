@@ -157,7 +157,7 @@ func TestForeignTriggerIsRefusedUnlessReplacing(t *testing.T) {
 	}
 	// Replacing stops the function's own rules too: the refusal says so and
 	// names the way to keep them.
-	for _, words := range []string{foreign, "replacePreSignUpTrigger", "stops that function for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger (see the README)"} {
+	for _, words := range []string{foreign, "replacePreSignUpTrigger", "stops that function for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger", "docs/adoption.md"} {
 		if !strings.Contains(err.Error(), words) {
 			t.Errorf("the refusal does not say %q:\n%v", words, err)
 		}
@@ -240,7 +240,7 @@ func TestAdoptionLogsItsChanges(t *testing.T) {
 	if len(warnings) != 1 {
 		t.Fatalf("the preview warns %q, want one warning about the replaced trigger", warnings)
 	}
-	for _, words := range []string{foreign, "stops running for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger (see the README)"} {
+	for _, words := range []string{foreign, "stops running for every sign-up, not only Descope's", "auto-confirming users", "chainPreSignUpTrigger", "docs/adoption.md"} {
 		if !strings.Contains(warnings[0], words) {
 			t.Errorf("the preview's warning does not say %q: %s", words, warnings[0])
 		}

@@ -19,14 +19,21 @@ type mergeFunction struct {
 	role       *iam.Role
 	logGroup   *cloudwatch.LogGroup
 	logsPolicy *iam.RolePolicy
-	function   *lambda.Function
+	// chainPolicy lets the function invoke the chained trigger; nil
+	// without chaining.
+	chainPolicy *iam.RolePolicy
+	function    *lambda.Function
 	// previousPreSignUp is the function's PreviousPreSignUpTag: the trigger
 	// an adopted pool had before (empty for a created pool).
 	previousPreSignUp pulumi.StringOutput
 }
 
 func (f *mergeFunction) resources() []pulumi.Resource {
-	return []pulumi.Resource{f.role, f.logGroup, f.logsPolicy, f.function}
+	resources := []pulumi.Resource{f.role, f.logGroup, f.logsPolicy, f.function}
+	if f.chainPolicy != nil {
+		resources = append(resources, f.chainPolicy)
+	}
+	return resources
 }
 
 // newMergeFunction declares the function, its role, its log group and the
@@ -62,7 +69,14 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 		return nil, err
 	}
 
+	chainPolicy, err := newChainPolicy(ctx, name, a, role, opts...)
+	if err != nil {
+		return nil, err
+	}
 	functionOpts := withOptions(opts, pulumi.DependsOn([]pulumi.Resource{logsPolicy}))
+	if chainPolicy != nil {
+		functionOpts = withOptions(functionOpts, pulumi.DependsOn([]pulumi.Resource{chainPolicy}))
+	}
 	var tags pulumi.StringMap
 	if a.Adoption != nil {
 		// Written when the function is created, then kept: later runs no
@@ -99,7 +113,7 @@ func newMergeFunction(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, o
 		return nil, err
 	}
 	previous := function.Tags.ApplyT(func(tags map[string]string) string { return tags[PreviousPreSignUpTag] }).(pulumi.StringOutput)
-	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, function: function, previousPreSignUp: previous}, nil
+	return &mergeFunction{role: role, logGroup: logGroup, logsPolicy: logsPolicy, chainPolicy: chainPolicy, function: function, previousPreSignUp: previous}, nil
 }
 
 // functionEnvironment is the build's runtime environment plus the function's
@@ -111,6 +125,9 @@ func functionEnvironment(a CognitoPasskeysArgs) pulumi.StringMap {
 	}
 	vars["DESCOPE_PROVIDER_NAME"] = pulumi.String(a.ProviderName)
 	vars["REQUIRE_EXISTING_USER"] = pulumi.String(strconv.FormatBool(a.RequireExistingUser))
+	if arn := a.chainedPreSignUp(); arn != "" {
+		vars[ChainedPreSignUpVariable] = pulumi.String(arn)
+	}
 	return vars
 }
 

@@ -31,6 +31,10 @@ type Owned struct {
 	// ReplacePreSignUpTrigger allows replacing another pre sign-up trigger
 	// (the stack's replacePreSignUpTrigger).
 	ReplacePreSignUpTrigger bool
+	// ChainPreSignUpARN is the previous pre sign-up trigger the merge
+	// function calls first (the stack's chainPreSignUpTrigger); the merge
+	// function still takes its place in the pool. Empty: no chaining.
+	ChainPreSignUpARN string
 	// Detach plans the way out of adoption: the pre sign-up trigger goes back
 	// to RestorePreSignUpARN (or is removed when that is empty), so that the
 	// merge function can then be deleted without failing every sign-up.
@@ -149,6 +153,8 @@ func changes(state *State, owned Owned, mapped []string) []string {
 		return nil
 	case live == "":
 		out = append(out, fmt.Sprintf("user pool %s: set the pre sign-up trigger to the merge function %s", poolID, owned.MergeFunctionName))
+	case live == owned.ChainPreSignUpARN:
+		out = append(out, fmt.Sprintf("user pool %s: set the pre sign-up trigger to the merge function %s, which calls the previous trigger %s first (chained, its rules kept)", poolID, owned.MergeFunctionName, live))
 	case !isFunction(live, owned.MergeFunctionName):
 		out = append(out, fmt.Sprintf("user pool %s: replace the pre sign-up trigger %s with the merge function %s", poolID, live, owned.MergeFunctionName))
 	}

@@ -68,12 +68,13 @@ func Check(state *State, owned Owned) error {
 			refuse("LambdaConfig.PreSignUp",
 				fmt.Sprintf("the pool's pre sign-up trigger is %s, not the merge function, so detaching would replace a trigger this program did not set", arn),
 				"leave the trigger as it is and drop the pool from the stack without detaching, or restore that same ARN")
-		case foreign && !owned.Detach && !owned.ReplacePreSignUpTrigger:
+		case foreign && !owned.Detach && !owned.ReplacePreSignUpTrigger && owned.ChainPreSignUpARN == "":
 			refuse("LambdaConfig.PreSignUp",
 				fmt.Sprintf("the pool already has the pre sign-up trigger %s; the merge function must take its place, and replacing it stops that function for every sign-up, not only Descope's: whatever else it does (auto-confirming users, allowing only some email domains) stops too", arn),
-				"if it does nothing but link Descope sign-ins (as the Python function of Descope's post), run `pulumi config set replacePreSignUpTrigger true` to replace it (the previous ARN is kept for detaching); to keep its own rules, chain it instead with chainPreSignUpTrigger (see the README); or remove the trigger first")
+				"to keep its rules, run `pulumi config set chainPreSignUpTrigger true` (the merge function calls it first; see docs/adoption.md); if it does nothing but link Descope sign-ins (as the Python function of Descope's post), run `pulumi config set replacePreSignUpTrigger true` to replace it (the previous ARN is kept for detaching); or remove the trigger first")
 		}
 	}
+	refusals = append(refusals, chainRefusals(state, owned)...)
 
 	if !slices.Contains(pool.UsernameAttributes, types.UsernameAttributeTypeEmail) &&
 		!slices.Contains(pool.AliasAttributes, types.AliasAttributeTypeEmail) {
