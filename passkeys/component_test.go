@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,20 +49,38 @@ func validArgs() CognitoPasskeysArgs {
 
 // outputs are the component's resolved outputs, captured inside the run.
 type outputs struct {
-	mu      sync.Mutex
-	values  map[string]string
-	secrets map[string]bool
+	mu       sync.Mutex
+	values   map[string]string
+	secrets  map[string]bool
+	resolved sync.WaitGroup
 }
 
 func (o *outputs) capture(name string, out pulumi.StringOutput) {
-	secret := pulumi.IsSecret(out)
+	o.resolved.Add(1)
 	out.ApplyT(func(v string) string {
+		defer o.resolved.Done()
+		secret := pulumi.IsSecret(out)
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		o.values[name] = v
 		o.secrets[name] = secret
 		return v
 	})
+}
+
+// wait waits for every captured output. RunErr returns once the resources
+// are registered; an output built from a plain value (the hosted domain of
+// an adopted pool, say) is not tied to the run and may resolve just after,
+// where the engine would still wait for it as a stack output.
+func (o *outputs) wait(t *testing.T) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { o.resolved.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the component's outputs did not resolve within 10s")
+	}
 }
 
 // deploy runs NewCognitoPasskeys under recording mocks.
@@ -94,6 +113,9 @@ func deploy(t *testing.T, args CognitoPasskeysArgs) (*pulumitest.Recorder, *outp
 		}
 		return nil
 	}, pulumi.WithMocks("cognito-descope-passkeys", "dev", rec))
+	if err == nil {
+		outs.wait(t)
+	}
 	return rec, outs, err
 }
 
