@@ -48,7 +48,7 @@ type cognitoShim struct {
 	identities map[string][]shimIdentity // user name -> its identities
 	// bare are federated users listed without an identities attribute.
 	bare map[string]bool
-	deny       string                    // operation answered with AccessDeniedException
+	deny string // operation answered with AccessDeniedException
 }
 
 type shimIdentity struct {
