@@ -79,7 +79,7 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 		// A template without any message stays undeclared: the provider
 		// sends every message of a declared one, and Cognito rejects empty
 		// messages (a template missing only some is refused by Check).
-		if t := ac.InviteMessageTemplate; t != nil && !(aws.ToString(t.EmailMessage) == "" && aws.ToString(t.EmailSubject) == "" && aws.ToString(t.SMSMessage) == "") {
+		if t := ac.InviteMessageTemplate; t != nil && (aws.ToString(t.EmailMessage) != "" || aws.ToString(t.EmailSubject) != "" || aws.ToString(t.SMSMessage) != "") {
 			config.InviteMessageTemplate = &cognito.UserPoolAdminCreateUserConfigInviteMessageTemplateArgs{
 				EmailMessage: stringPtr(t.EmailMessage),
 				EmailSubject: stringPtr(t.EmailSubject),
