@@ -119,14 +119,13 @@ func (a CognitoPasskeysArgs) adoptedOptions() []pulumi.ResourceOption {
 	return []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}
 }
 
-// adoptedClients declares the given app clients, imported and never deleted.
-// They name the Descope provider, so they wait for it.
-func adoptedClients(ctx *pulumi.Context, name string, plan *livepool.Plan, provider pulumi.Resource, opts ...pulumi.ResourceOption) ([]*cognito.UserPoolClient, error) {
+// adoptedClients declares the given app clients, imported and never deleted;
+// opts carry their place in the order (declareAdoptedSignIn).
+func adoptedClients(ctx *pulumi.Context, name string, plan *livepool.Plan, opts ...pulumi.ResourceOption) ([]*cognito.UserPoolClient, error) {
 	clients := make([]*cognito.UserPoolClient, 0, len(plan.Clients))
 	for _, c := range plan.Clients {
 		clientID := c.ImportID[strings.LastIndex(c.ImportID, "/")+1:]
-		client, err := cognito.NewUserPoolClient(ctx, name+"-client-"+clientID, c.Args,
-			withOptions(opts, append(c.Options(), pulumi.DependsOn([]pulumi.Resource{provider}))...)...)
+		client, err := cognito.NewUserPoolClient(ctx, name+"-client-"+clientID, c.Args, withOptions(opts, c.Options()...)...)
 		if err != nil {
 			return nil, fmt.Errorf("app client %s: %w", clientID, err)
 		}
