@@ -6,9 +6,11 @@
 // One file per concern: the pool (pool.go), the Descope provider
 // (provider.go), the app client (client.go) and hosted domain (domain.go), the
 // merge function and its rights (function.go, policy.go), and its alarm
-// (alarm.go); what survives a destroy (lifecycle.go); and adopting a pool the
-// program did not create (adoption.go). Each concern is a function taking the
-// pool's ID or ARN as inputs, so an adopted pool slots in.
+// (alarm.go); what survives a destroy (lifecycle.go); adopting a pool the
+// program did not create (adoption.go); and the order in which the pool, the
+// trigger's rights, the provider and the clients change (order.go). Each
+// concern is a function taking the pool's ID or ARN as inputs, so an adopted
+// pool slots in.
 package passkeys
 
 import (

@@ -15,7 +15,9 @@
 // carried to an input, owned, read-only, or refused by Check; an SDK upgrade
 // that adds a field fails that test until someone decides.
 //
-// What adoption changes: the pre sign-up trigger (to the merge function), the
+// What adoption changes: the pre sign-up trigger (to the merge function; with
+// an existing Descope provider and no custom:descope_sub, only in the run
+// after the one that adds it, Plan.PreSignUpWaits), the
 // custom:descope_sub attribute (added in place), and on the given clients the
 // provider in SupportedIdentityProviders plus the code flow with openid, and
 // the provider's mapped attributes in an explicit write list. Plan.Changes
