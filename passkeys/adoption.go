@@ -160,7 +160,8 @@ func adoptedDomains(ctx *pulumi.Context, name string, plan *livepool.Plan, opts 
 }
 
 // logChanges says in the preview, in words, what adoption changes, and warns
-// that a replaced trigger stops for every sign-up, with whatever else it did.
+// that a replaced trigger stops for every sign-up (in this run or, when it
+// waits, the next), with whatever else it did.
 func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.Plan) error {
 	for _, change := range plan.Changes {
 		if err := ctx.Log.Info("adoption: "+change, &pulumi.LogArgs{Resource: component}); err != nil {
@@ -168,9 +169,13 @@ func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.P
 		}
 	}
 	if previous := plan.PreviousPreSignUpARN; previous != "" {
-		return ctx.Log.Warn(fmt.Sprintf("adoption: the pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
+		when := ""
+		if plan.PreSignUpWaits {
+			when = "at the next `pulumi up`, "
+		}
+		return ctx.Log.Warn(fmt.Sprintf("adoption: %sthe pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
 			"whatever else it does (auto-confirming users, allowing only some email domains) stops with it. "+
-			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see the README)", previous), &pulumi.LogArgs{Resource: component})
+			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see the README)", when, previous), &pulumi.LogArgs{Resource: component})
 	}
 	return nil
 }
