@@ -100,10 +100,7 @@ func declaredDirectly(t *testing.T, request livepool.Request, owned livepool.Own
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	api, err := livepool.NewClient(ctx, pulumitest.Region, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	state, err := livepool.Read(ctx, api, request)
 	if err != nil {
 		t.Fatal(err)
@@ -783,10 +780,7 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 	endpoint := livepooltest.StartMoto(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	api, err := livepool.NewClient(ctx, pulumitest.Region, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	poolID, clientID := livepooltest.CreateRichPool(ctx, t, api)
 	request := livepool.Request{UserPoolID: poolID, ClientIDs: []string{clientID}, ProviderName: "Descope"}
 

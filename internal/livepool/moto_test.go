@@ -25,10 +25,7 @@ func TestMotoPoolIsAdoptedExactlyAndStably(t *testing.T) {
 	endpoint := livepooltest.StartMoto(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	api, err := NewClient(ctx, "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	poolID, clientID := livepooltest.CreateRichPool(ctx, t, api)
 	request := Request{UserPoolID: poolID, ClientIDs: []string{clientID}, ProviderName: "Descope"}
 
@@ -111,10 +108,7 @@ func TestMotoRefusesAnUnsafePool(t *testing.T) {
 	livepooltest.StartMoto(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	api, err := NewClient(ctx, "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	created, err := api.CreateUserPool(ctx, &cognitoidentityprovider.CreateUserPoolInput{
 		PoolName:           aws.String("unsafe"),
 		UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypePhoneNumber},
@@ -151,10 +145,7 @@ func TestMotoLegacyTemporaryPasswordValidityIsKept(t *testing.T) {
 	livepooltest.StartMoto(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	api, err := NewClient(ctx, "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	created, err := api.CreateUserPool(ctx, &cognitoidentityprovider.CreateUserPoolInput{
 		PoolName:              aws.String("legacy"),
 		UsernameAttributes:    []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
