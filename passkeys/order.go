@@ -49,7 +49,7 @@ func declareSignIn(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life
 	}
 	poolID := pool.ID().ToStringOutput()
 	if s.provider, err = newDescopeProvider(ctx, name, a, poolID, nil, opts...); err != nil {
-		return nil, fmt.Errorf("Descope provider: %w", err)
+		return nil, fmt.Errorf("the Descope provider: %w", err)
 	}
 	if s.client, s.clients, err = declareAppClient(ctx, name, a, nil, nil, poolID, s.provider, opts...); err != nil {
 		return nil, fmt.Errorf("app client: %w", err)
@@ -119,7 +119,7 @@ func declareAdoptedSignIn(ctx *pulumi.Context, name string, a CognitoPasskeysArg
 		providerWaitsFor = append(providerWaitsFor, resources(adopted)...)
 	}
 	if s.provider, err = newDescopeProvider(ctx, name, a, poolID, plan, withOptions(opts, pulumi.DependsOn(providerWaitsFor))...); err != nil {
-		return nil, fmt.Errorf("Descope provider: %w", err)
+		return nil, fmt.Errorf("the Descope provider: %w", err)
 	}
 	if !existingProvider {
 		if adopted, err = adoptedClients(ctx, name, plan, withOptions(opts, pulumi.DependsOn([]pulumi.Resource{s.provider}))...); err != nil {
