@@ -100,10 +100,7 @@ func declaredDirectly(t *testing.T, request livepool.Request, owned livepool.Own
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	api, err := livepool.NewClient(ctx, pulumitest.Region, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	state, err := livepool.Read(ctx, api, request)
 	if err != nil {
 		t.Fatal(err)
@@ -222,11 +219,8 @@ func TestAdoptRecordedPool(t *testing.T) {
 	if !pool.Protect {
 		t.Error("the adopted pool is not protected")
 	}
-	if !slices.ContainsFunc(pool.Dependencies, dependsOnFunction) {
-		t.Error("the adopted pool does not wait for the merge function it is given as trigger")
-	}
-	// ...nor does its trigger move before Cognito may invoke the function and
-	// the function may link in this pool, both named from the live read.
+	// The pool's update waits for Cognito's right to invoke the function and
+	// the function's right to link in this pool, both named from the live read.
 	permission, err := rec.One(typePermission)
 	if err != nil {
 		t.Fatal(err)
@@ -248,9 +242,11 @@ func TestAdoptRecordedPool(t *testing.T) {
 	if got := pool.Inputs["passwordPolicy"].ObjectValue()["minimumLength"].NumberValue(); got != 14 {
 		t.Errorf("passwordPolicy.minimumLength = %v, want the live 14", got)
 	}
+	// The pool has the Descope provider but not custom:descope_sub: this run
+	// keeps the trigger, the next one moves it.
 	lambdaConfig := pool.Inputs["lambdaConfig"].ObjectValue()
-	if got := lambdaConfig["preSignUp"].StringValue(); got != mergeFunctionARN {
-		t.Errorf("preSignUp = %s, want the merge function %s", got, mergeFunctionARN)
+	if got := lambdaConfig["preSignUp"].StringValue(); got != blogTrigger {
+		t.Errorf("preSignUp = %s, want the live %s kept in this run", got, blogTrigger)
 	}
 	if got := lambdaConfig["customMessage"].StringValue(); !strings.HasSuffix(got, ":function:acme-custom-message") {
 		t.Errorf("customMessage = %s, want the live trigger kept", got)
@@ -324,15 +320,23 @@ func patchedRecordings(t *testing.T, patches map[string]func(map[string]any), ad
 	return dir
 }
 
-// adoptedRecordings is the recorded pool after the first `pulumi up`: the
-// merge function as trigger, the subject attribute added, the client enabled
-// for Descope with the code flow.
+// adoptedRecordings is the recorded pool once adopted: the merge function as
+// trigger, the subject attribute added, the client enabled for Descope with
+// the code flow.
 func adoptedRecordings(t *testing.T) string {
+	t.Helper()
+	return recordingsAfterUp(t, mergeFunctionARN)
+}
+
+// recordingsAfterUp is the recorded pool after a `pulumi up` that left the
+// given trigger: the first, which keeps the post's, or the second, which
+// moves it to the merge function.
+func recordingsAfterUp(t *testing.T, trigger string) string {
 	t.Helper()
 	return patchedRecordings(t, map[string]func(map[string]any){
 		"DescribeUserPool." + recordedPoolID + ".json": func(doc map[string]any) {
 			pool := doc["UserPool"].(map[string]any)
-			pool["LambdaConfig"].(map[string]any)["PreSignUp"] = mergeFunctionARN
+			pool["LambdaConfig"].(map[string]any)["PreSignUp"] = trigger
 			pool["SchemaAttributes"] = append(pool["SchemaAttributes"].([]any), map[string]any{
 				"Name": "custom:descope_sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false,
 				"StringAttributeConstraints": map[string]any{"MinLength": "1", "MaxLength": "256"},
@@ -432,9 +436,27 @@ func inputsByName(rec *pulumitest.Recorder) map[string]map[string]any {
 	return out
 }
 
+// The run that moves the trigger (the second, on the recorded pool) makes the
+// pool's update wait for the provider and the client, and declares what a
+// further run declares again.
 func TestSecondRunAgainstTheAdoptedPoolChangesNothing(t *testing.T) {
-	livepooltest.ServeRecorded(t, recordings)
+	livepooltest.ServeRecorded(t, recordingsAfterUp(t, blogTrigger))
 	first := mustRunAdoption(t, adoptionConfig(recordedPoolID, recordedClientID))
+	pool, err := first.One(typePool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Inputs["lambdaConfig"].ObjectValue()["preSignUp"].StringValue(); got != mergeFunctionARN {
+		t.Errorf("preSignUp = %s, want the merge function %s", got, mergeFunctionARN)
+	}
+	if !slices.ContainsFunc(pool.Dependencies, dependsOnFunction) {
+		t.Error("the adopted pool does not wait for the merge function it is given as trigger")
+	}
+	for _, before := range []pulumitest.Resource{byName(t, first, "passkeys-descope"), byName(t, first, "passkeys-client-"+recordedClientID)} {
+		if !first.DependsOn(pool, before) {
+			t.Errorf("the pool's trigger moves before %s is updated (dependencies %v)", before.Name, pool.Dependencies)
+		}
+	}
 
 	livepooltest.ServeRecorded(t, adoptedRecordings(t))
 	cfg := adoptionConfig(recordedPoolID, recordedClientID)
@@ -758,10 +780,7 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 	endpoint := livepooltest.StartMoto(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	api, err := livepool.NewClient(ctx, pulumitest.Region, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := livepooltest.Cognito(ctx, t)
 	poolID, clientID := livepooltest.CreateRichPool(ctx, t, api)
 	request := livepool.Request{UserPoolID: poolID, ClientIDs: []string{clientID}, ProviderName: "Descope"}
 
@@ -779,11 +798,21 @@ func TestMotoPoolIsAdoptedByTheProgram(t *testing.T) {
 		t.Errorf("previous trigger tag %q, want %s", got, livepooltest.BlogTrigger)
 	}
 
+	// The pool has the Descope provider but not custom:descope_sub: the first
+	// run keeps the trigger, and the next one (ApplyOwnedChanges moves it)
+	// declares the merge function.
+	firstInputs := inputsByName(first)
+	lambdaConfig := firstInputs["passkeys-user-pool"]["lambdaConfig"].(map[string]any)
+	if got := lambdaConfig["preSignUp"]; got != livepooltest.BlogTrigger {
+		t.Errorf("first run: preSignUp = %v, want the live %s kept", got, livepooltest.BlogTrigger)
+	}
+	lambdaConfig["preSignUp"] = mergeFunctionARN
+
 	livepooltest.ApplyOwnedChanges(ctx, t, endpoint, api, poolID, clientID, mergeFunctionARN)
 	cfg := adoptionConfig(poolID, clientID)
 	delete(cfg, "replacePreSignUpTrigger")
 	second := mustRunAdoption(t, cfg)
-	firstInputs, secondInputs := inputsByName(first), inputsByName(second)
+	secondInputs := inputsByName(second)
 	for name, inputs := range firstInputs {
 		if !reflect.DeepEqual(inputs, secondInputs[name]) {
 			t.Errorf("%s changes on the second run:\n first %v\nsecond %v", name, inputs, secondInputs[name])

@@ -125,14 +125,13 @@ func (a CognitoPasskeysArgs) adoptedOptions() []pulumi.ResourceOption {
 	return []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}
 }
 
-// adoptedClients declares the given app clients, imported and never deleted.
-// They name the Descope provider, so they wait for it.
-func adoptedClients(ctx *pulumi.Context, name string, plan *livepool.Plan, provider pulumi.Resource, opts ...pulumi.ResourceOption) ([]*cognito.UserPoolClient, error) {
+// adoptedClients declares the given app clients, imported and never deleted;
+// opts carry their place in the order (declareAdoptedSignIn).
+func adoptedClients(ctx *pulumi.Context, name string, plan *livepool.Plan, opts ...pulumi.ResourceOption) ([]*cognito.UserPoolClient, error) {
 	clients := make([]*cognito.UserPoolClient, 0, len(plan.Clients))
 	for _, c := range plan.Clients {
 		clientID := c.ImportID[strings.LastIndex(c.ImportID, "/")+1:]
-		client, err := cognito.NewUserPoolClient(ctx, name+"-client-"+clientID, c.Args,
-			withOptions(opts, append(c.Options(), pulumi.DependsOn([]pulumi.Resource{provider}))...)...)
+		client, err := cognito.NewUserPoolClient(ctx, name+"-client-"+clientID, c.Args, withOptions(opts, c.Options()...)...)
 		if err != nil {
 			return nil, fmt.Errorf("app client %s: %w", clientID, err)
 		}
@@ -167,17 +166,22 @@ func adoptedDomains(ctx *pulumi.Context, name string, plan *livepool.Plan, opts 
 }
 
 // logChanges says in the preview, in words, what adoption changes, and warns
-// that a replaced trigger stops for every sign-up, with whatever else it did.
-func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.Plan) error {
+// that a replaced trigger stops for every sign-up (in this run or, when it
+// waits, the next), with whatever else it did. A chained one keeps running.
+func logChanges(ctx *pulumi.Context, component pulumi.Resource, plan *livepool.Plan, chaining bool) error {
 	for _, change := range plan.Changes {
 		if err := ctx.Log.Info("adoption: "+change, &pulumi.LogArgs{Resource: component}); err != nil {
 			return err
 		}
 	}
-	if previous := plan.PreviousPreSignUpARN; previous != "" {
-		return ctx.Log.Warn(fmt.Sprintf("adoption: the pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
+	if previous := plan.PreviousPreSignUpARN; previous != "" && !chaining {
+		when := ""
+		if plan.PreSignUpWaits {
+			when = "at the next `pulumi up`, "
+		}
+		return ctx.Log.Warn(fmt.Sprintf("adoption: %sthe pre sign-up trigger %s stops running for every sign-up, not only Descope's: "+
 			"whatever else it does (auto-confirming users, allowing only some email domains) stops with it. "+
-			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see docs/adoption.md)", previous), &pulumi.LogArgs{Resource: component})
+			"To keep its own rules, chain it instead with chainPreSignUpTrigger (see docs/adoption.md)", when, previous), &pulumi.LogArgs{Resource: component})
 	}
 	return nil
 }

@@ -248,6 +248,22 @@ func TestAdoptionLogsItsChanges(t *testing.T) {
 	if _, warnings := logged(t, adoptingArgs(&Adoption{State: liveState(""), ReplacePreSignUpTrigger: true})); len(warnings) != 0 {
 		t.Errorf("a pool without a trigger gets the warning %q", warnings)
 	}
+	// A chained trigger keeps running: no warning that it stops.
+	if _, warnings := logged(t, adoptingArgs(&Adoption{State: liveState(foreign), ChainPreSignUpARN: foreign})); len(warnings) != 0 {
+		t.Errorf("a chained trigger gets the warning %q", warnings)
+	}
+
+	// With the provider already in the pool and no custom:descope_sub, the
+	// trigger moves in the next run, and the preview says when.
+	withProvider := liveState(foreign)
+	withProvider.Provider = &types.IdentityProviderType{ProviderName: aws.String(DefaultProviderName), ProviderType: types.IdentityProviderTypeTypeOidc}
+	waiting, warnings := logged(t, adoptingArgs(&Adoption{State: withProvider, ReplacePreSignUpTrigger: true}))
+	if keep := "adoption: user pool " + livePoolID + ": keep the pre sign-up trigger " + foreign + " in this run; the next `pulumi up` moves it to the merge function passkeys-dev-merge"; !slices.ContainsFunc(waiting, func(line string) bool { return strings.HasPrefix(line, keep) }) {
+		t.Errorf("the preview does not say %q; it logged %q", keep, waiting)
+	}
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "adoption: at the next `pulumi up`, the pre sign-up trigger "+foreign+" stops running for every sign-up") {
+		t.Errorf("the preview warns %q, want one warning that the replaced trigger stops at the next run", warnings)
+	}
 
 	adopted := liveState(mergeARN)
 	adopted.Pool.SchemaAttributes = append(adopted.Pool.SchemaAttributes, types.SchemaAttributeType{Name: aws.String(DescopeSubjectAttribute),

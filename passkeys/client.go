@@ -73,21 +73,13 @@ type appClient struct {
 	scopes      []string
 }
 
-// declareClients declares the app client, or adopts the given ones; the
-// first adopted client feeds passkeyLoginUrl. A client the stack creates in
-// an adopted pool stays through a destroy, like the pool's own.
-func declareClients(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, poolID pulumi.StringOutput, provider *cognito.IdentityProvider, opts ...pulumi.ResourceOption) (*appClient, []pulumi.Resource, error) {
-	if plan != nil && len(plan.Clients) > 0 {
-		clients, err := adoptedClients(ctx, name, plan, provider, opts...)
-		if err != nil {
-			return nil, nil, err
-		}
-		resources := make([]pulumi.Resource, len(clients))
-		for i, c := range clients {
-			resources[i] = c
-		}
+// declareAppClient picks the client passkeyLoginUrl uses: the first adopted
+// one, or else a client the stack creates. Created in an adopted pool, it
+// stays through a destroy, like the pool's own.
+func declareAppClient(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, plan *livepool.Plan, adopted []*cognito.UserPoolClient, poolID pulumi.StringOutput, provider *cognito.IdentityProvider, opts ...pulumi.ResourceOption) (*appClient, []pulumi.Resource, error) {
+	if len(adopted) > 0 {
 		first := plan.Clients[0]
-		return &appClient{client: clients[0], redirectURI: first.CallbackURLs[0], scopes: first.Scopes}, resources, nil
+		return &appClient{client: adopted[0], redirectURI: first.CallbackURLs[0], scopes: first.Scopes}, resources(adopted), nil
 	}
 	client, err := newAppClient(ctx, name, a, poolID, provider.ProviderName, withOptions(opts, a.adoptedOptions()...)...)
 	if err != nil {

@@ -6,9 +6,11 @@
 // One file per concern: the pool (pool.go), the Descope provider
 // (provider.go), the app client (client.go) and hosted domain (domain.go), the
 // merge function and its rights (function.go, policy.go), and its alarm
-// (alarm.go); what survives a destroy (lifecycle.go); and adopting a pool the
-// program did not create (adoption.go). Each concern is a function taking the
-// pool's ID or ARN as inputs, so an adopted pool slots in.
+// (alarm.go); what survives a destroy (lifecycle.go); adopting a pool the
+// program did not create (adoption.go); and the order in which the pool, the
+// trigger's rights, the provider and the clients change (order.go). Each
+// concern is a function taking the pool's ID or ARN as inputs, so an adopted
+// pool slots in.
 package passkeys
 
 import (
@@ -84,30 +86,23 @@ func NewCognitoPasskeys(ctx *pulumi.Context, name string, args *CognitoPasskeysA
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: merge function: %w", name, err)
 	}
-	pool, plan, access, err := declarePoolWithTrigger(ctx, name, a, life, fn, accountID, component, parent)
+	signIn, err := declareSignIn(ctx, name, a, life, fn, accountID, component, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: %w", name, err)
 	}
+	pool, plan, provider, client := signIn.pool, signIn.plan, signIn.provider, signIn.client
 	poolID := pool.ID().ToStringOutput()
-	provider, err := newDescopeProvider(ctx, name, a, poolID, plan, parent)
-	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: Descope provider: %w", name, err)
-	}
 	domain, domains, err := declareDomain(ctx, name, a, plan, poolID, accountID, region, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: hosted domain: %w", name, err)
-	}
-	client, clients, err := declareClients(ctx, name, a, plan, poolID, provider, parent)
-	if err != nil {
-		return nil, fmt.Errorf("passkeys %s: app client: %w", name, err)
 	}
 	alarm, err := newFailureAlarm(ctx, name, a, fn, parent)
 	if err != nil {
 		return nil, fmt.Errorf("passkeys %s: alarm: %w", name, err)
 	}
 
-	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, access,
-		[]pulumi.Resource{provider}, domains, clients, alarm.resources)
+	everything := slices.Concat(fn.resources(), []pulumi.Resource{pool}, signIn.access,
+		[]pulumi.Resource{provider}, domains, signIn.clients, alarm.resources)
 	if err := life.newDestroyGuard(ctx, name, everything, parent); err != nil {
 		return nil, fmt.Errorf("passkeys %s: destroy guard: %w", name, err)
 	}

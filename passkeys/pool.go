@@ -1,13 +1,10 @@
 package passkeys
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool"
 )
 
 // DescopeSubjectAttribute holds the exact Descope subject. Cognito may lowercase
@@ -73,65 +70,4 @@ func newUserPool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life l
 		LambdaConfig:       &cognito.UserPoolLambdaConfigArgs{PreSignUp: preSignUpARN},
 		DeletionProtection: pulumi.String(life.poolDeletionProtection()),
 	}, withOptions(opts, life.poolOptions()...)...)
-}
-
-// declarePool declares the created pool, or the adopted one from its plan
-// (logging what adoption changes). The pool's trigger is the merge function,
-// or on detach the one adoption replaced.
-func declarePool(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life lifecycle, fn *mergeFunction, component pulumi.Resource, opts ...pulumi.ResourceOption) (*cognito.UserPool, *livepool.Plan, error) {
-	if a.Adoption == nil {
-		pool, err := newUserPool(ctx, name, a, life, fn.function.Arn, opts...)
-		return pool, nil, err
-	}
-	plan, err := livepool.Adopt(a.Adoption.State, a.owned(ctx, name, fn.function.Arn))
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := logChanges(ctx, component, plan); err != nil {
-		return nil, nil, err
-	}
-	pool, err := adoptedPool(ctx, name, plan, life, opts...)
-	return pool, plan, err
-}
-
-// declarePoolWithTrigger declares the pool and what its trigger needs:
-// Cognito's right to invoke the merge function and the function's right to
-// link in the pool. The engine creates and updates in dependency order, so
-// the pool must wait for both, or its trigger moves first and every SignUp,
-// AdminCreateUser and first federated sign-in fails until they exist (until
-// a later run, if this one stops in between).
-//
-// An adopted pool's ARN is known from the live read: both are declared from
-// it, and the pool depends on them. That covers the first adoption and any
-// later move to a new function (a renamed one, whose permission names it).
-// A destroy then goes the other way: the pool is forgotten before the
-// permission and the function go.
-//
-// A created pool's ARN exists only once the pool does (later, only in the
-// engine's state), so both follow the pool. The gap is harmless on its first
-// create, before it has an app client or users. On a later move to a new
-// function (the stack, project or component renamed) it remains; the only
-// way around it, letting Cognito invoke the function for every pool of the
-// account, would be a wider grant than verify accepts.
-func declarePoolWithTrigger(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, life lifecycle, fn *mergeFunction, accountID pulumi.StringOutput, component pulumi.Resource, opts ...pulumi.ResourceOption) (*cognito.UserPool, *livepool.Plan, []pulumi.Resource, error) {
-	if arn := a.adoptedPoolARN(); arn != "" {
-		access, err := newTriggerAccess(ctx, name, fn, pulumi.String(arn).ToStringOutput(), accountID, opts...)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("trigger access: %w", err)
-		}
-		pool, plan, err := declarePool(ctx, name, a, life, fn, component, withOptions(opts, pulumi.DependsOn(access))...)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("user pool: %w", err)
-		}
-		return pool, plan, access, nil
-	}
-	pool, plan, err := declarePool(ctx, name, a, life, fn, component, opts...)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("user pool: %w", err)
-	}
-	access, err := newTriggerAccess(ctx, name, fn, pool.Arn, accountID, opts...)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("trigger access: %w", err)
-	}
-	return pool, plan, access, nil
 }

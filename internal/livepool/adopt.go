@@ -60,6 +60,13 @@ type Plan struct {
 	// if none, or if it is already the merge function). Keep it so that
 	// detaching can put it back.
 	PreviousPreSignUpARN string
+	// SubjectAttributeLive reports that the live pool already has
+	// custom:descope_sub, so the provider may map it and the clients may
+	// write it before the pool's own update.
+	SubjectAttributeLive bool
+	// PreSignUpWaits reports that the trigger stays as it is live in this run
+	// (see triggerWaits): the next run moves it.
+	PreSignUpWaits bool
 	// Changes says in words what adoption changes on the live resources (for
 	// the preview's log); empty once the pool is adopted.
 	Changes []string
@@ -118,6 +125,8 @@ func Adopt(state *State, owned Owned) (*Plan, error) {
 	plan := &Plan{
 		Pool:                 PoolPlan{ImportID: poolID, Args: poolArgs(state, owned)},
 		PreviousPreSignUpARN: previousPreSignUp(state, owned),
+		SubjectAttributeLive: hasSubjectAttribute(state),
+		PreSignUpWaits:       triggerWaits(state, owned),
 	}
 	mapped := mappedAttributes(state)
 	for _, client := range state.Clients {
@@ -151,6 +160,14 @@ func changes(state *State, owned Owned, mapped []string) []string {
 		return []string{fmt.Sprintf("user pool %s: put the pre sign-up trigger %s back (detach)", poolID, owned.RestorePreSignUpARN)}
 	case owned.Detach:
 		return nil
+	case triggerWaits(state, owned):
+		kept := "no pre sign-up trigger"
+		if live != "" {
+			kept = "the pre sign-up trigger " + live
+		}
+		out = append(out, fmt.Sprintf("user pool %s: keep %s in this run; the next `pulumi up` moves it to the merge function %s, "+
+			"once this one has added custom:%s, let the app clients write it and mapped it on the provider %s (the function links only with it)",
+			poolID, kept, owned.MergeFunctionName, DescopeSubjectAttribute, owned.ProviderName))
 	case live == "":
 		out = append(out, fmt.Sprintf("user pool %s: set the pre sign-up trigger to the merge function %s", poolID, owned.MergeFunctionName))
 	case live == owned.ChainPreSignUpARN:
@@ -158,9 +175,7 @@ func changes(state *State, owned Owned, mapped []string) []string {
 	case !isFunction(live, owned.MergeFunctionName):
 		out = append(out, fmt.Sprintf("user pool %s: replace the pre sign-up trigger %s with the merge function %s", poolID, live, owned.MergeFunctionName))
 	}
-	if !slices.ContainsFunc(state.Pool.SchemaAttributes, func(a types.SchemaAttributeType) bool {
-		return aws.ToString(a.Name) == "custom:"+DescopeSubjectAttribute
-	}) {
+	if !hasSubjectAttribute(state) {
 		out = append(out, fmt.Sprintf("user pool %s: add the custom attribute custom:%s (in place)", poolID, DescopeSubjectAttribute))
 	}
 	if days := legacyValidityDays(state.Pool); days != 0 {
@@ -185,6 +200,26 @@ func changes(state *State, owned Owned, mapped []string) []string {
 		}
 	}
 	return out
+}
+
+// hasSubjectAttribute reports whether the live pool has custom:descope_sub.
+func hasSubjectAttribute(state *State) bool {
+	return slices.ContainsFunc(state.Pool.SchemaAttributes, func(a types.SchemaAttributeType) bool {
+		return aws.ToString(a.Name) == "custom:"+DescopeSubjectAttribute
+	})
+}
+
+// triggerWaits reports whether the pre sign-up trigger must stay as it is
+// live in this run: the pool has a Descope provider (sign-ins go through it
+// already) but not yet custom:descope_sub. The merge function links only
+// with that attribute and refuses a sign-in it would link without it, so
+// the trigger may move only once the provider maps it; the provider, and the
+// clients that must first be able to write it, can name it only once the
+// pool has it; and the pool's schema and trigger change in one update. So
+// this run adds the attribute, then widens the clients and the mapping, and
+// the next moves the trigger.
+func triggerWaits(state *State, owned Owned) bool {
+	return !owned.Detach && state.Provider != nil && !hasSubjectAttribute(state)
 }
 
 // ClientImportID is pulumi-aws's import ID of an app client: "<pool ID>/<client ID>".

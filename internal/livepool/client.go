@@ -4,9 +4,10 @@
 // into pulumi-aws v6 arguments that equal the live settings plus only the
 // changes this program owns (see Owned).
 //
-// The program calls NewClient and Read once; the component (passkeys) calls
-// Adopt and declares each Plan entry with its Args and Options (import ID,
-// retain on delete); nothing here registers a resource.
+// The program calls Read once, with a client built by internal/awsconfig;
+// the component (passkeys) calls Adopt and declares each Plan entry with its
+// Args and Options (import ID, retain on delete); nothing here registers a
+// resource.
 //
 // Why every setting is declared: Pulumi's import option now updates an
 // imported resource to the declared inputs, and UpdateUserPool resets any
@@ -15,7 +16,9 @@
 // carried to an input, owned, read-only, or refused by Check; an SDK upgrade
 // that adds a field fails that test until someone decides.
 //
-// What adoption changes: the pre sign-up trigger (to the merge function), the
+// What adoption changes: the pre sign-up trigger (to the merge function; with
+// an existing Descope provider and no custom:descope_sub, only in the run
+// after the one that adds it, Plan.PreSignUpWaits), the
 // custom:descope_sub attribute (added in place), and on the given clients the
 // provider in SupportedIdentityProviders plus the code flow with openid, and
 // the provider's mapped attributes in an explicit write list. Plan.Changes
@@ -27,10 +30,7 @@ package livepool
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
@@ -43,23 +43,4 @@ type API interface {
 	ListIdentityProviders(ctx context.Context, in *cognitoidentityprovider.ListIdentityProvidersInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListIdentityProvidersOutput, error)
 	DescribeIdentityProvider(ctx context.Context, in *cognitoidentityprovider.DescribeIdentityProviderInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeIdentityProviderOutput, error)
 	DescribeUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolDomainInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolDomainOutput, error)
-}
-
-// NewClient builds a Cognito client for the stack's aws:region and, when set,
-// aws:profile. It loads the SDK's default configuration, so the standard
-// endpoint variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)
-// and credential sources apply as they do for the AWS CLI.
-func NewClient(ctx context.Context, region, profile string) (*cognitoidentityprovider.Client, error) {
-	if region == "" {
-		return nil, errors.New("livepool: a region is required: set it with `pulumi config set aws:region <region>`")
-	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("livepool: load AWS configuration (region %s, profile %q): %w", region, profile, err)
-	}
-	return cognitoidentityprovider.NewFromConfig(cfg), nil
 }

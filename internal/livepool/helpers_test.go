@@ -36,15 +36,11 @@ const (
 )
 
 // recordedCognito serves the recorded answers on loopback and returns a
-// client built by NewClient, so the SDK's own decoder reads them.
+// client built as the program builds it, so the SDK's own decoder reads them.
 func recordedCognito(t *testing.T) *cognitoidentityprovider.Client {
 	t.Helper()
 	livepooltest.ServeRecorded(t, "testdata")
-	client, err := NewClient(t.Context(), "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client
+	return livepooltest.Cognito(t.Context(), t)
 }
 
 func readRecorded(t *testing.T, poolID string, clientIDs ...string) *State {

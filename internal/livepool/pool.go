@@ -20,7 +20,7 @@ func poolArgs(state *State, owned Owned) *cognito.UserPoolArgs {
 	args := &cognito.UserPoolArgs{
 		// The live name, so that Pulumi's auto-naming never plans a replacement.
 		Name:         pulumi.String(aws.ToString(pool.Name)),
-		LambdaConfig: lambdaConfig(pool.LambdaConfig, preSignUpTrigger(owned)),
+		LambdaConfig: lambdaConfig(pool.LambdaConfig, preSignUpTrigger(state, owned)),
 		Schemas:      schemas(pool.SchemaAttributes, !owned.Detach),
 	}
 	if len(pool.AliasAttributes) > 0 {
@@ -178,10 +178,16 @@ func mfaArgs(state *State, args *cognito.UserPoolArgs) {
 	}
 }
 
-// preSignUpTrigger is the merge function, or when detaching the trigger to
-// restore (nil: none).
-func preSignUpTrigger(owned Owned) pulumi.StringInput {
+// preSignUpTrigger is the merge function, the live trigger while it must
+// wait (see triggerWaits), or when detaching the trigger to restore (nil:
+// none).
+func preSignUpTrigger(state *State, owned Owned) pulumi.StringInput {
 	switch {
+	case triggerWaits(state, owned):
+		if lc := state.Pool.LambdaConfig; lc != nil && aws.ToString(lc.PreSignUp) != "" {
+			return pulumi.String(*lc.PreSignUp)
+		}
+		return nil
 	case !owned.Detach:
 		return owned.PreSignUpARN
 	case owned.RestorePreSignUpARN != "":

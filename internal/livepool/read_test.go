@@ -2,15 +2,12 @@ package livepool
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
-	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/livepool/livepooltest"
 )
 
 // pagedProviders answers ListIdentityProviders one provider per page and
@@ -108,37 +105,5 @@ func TestReadKeepsBothDomains(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "acme-login,login.acme.example" {
 		t.Errorf("domains %v, want the prefix and the custom domain", names)
-	}
-}
-
-func TestNewClientNeedsARegionAndAKnownProfile(t *testing.T) {
-	livepooltest.IsolateAWS(t, "http://127.0.0.1:9")
-	if _, err := NewClient(t.Context(), "", ""); err == nil || !strings.Contains(err.Error(), "aws:region") {
-		t.Errorf("err = %v, want it to name aws:region", err)
-	}
-	_, err := NewClient(t.Context(), "us-east-1", "no-such-profile")
-	if err == nil || !strings.Contains(err.Error(), "no-such-profile") {
-		t.Errorf("err = %v, want it to name the profile", err)
-	}
-}
-
-// TestNewClientHonoursTheGeneralEndpointVariable: AWS_ENDPOINT_URL alone
-// points the client at an emulator too (recordedCognito proves the
-// Cognito-specific variable, which wins over a dead general one).
-func TestNewClientHonoursTheGeneralEndpointVariable(t *testing.T) {
-	recordedCognito(t)
-	endpoint := os.Getenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
-	t.Setenv("AWS_ENDPOINT_URL", endpoint)
-	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "")
-	client, err := NewClient(t.Context(), "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := client.DescribeUserPool(t.Context(), &cognitoidentityprovider.DescribeUserPoolInput{UserPoolId: aws.String(recordedPoolID)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if aws.ToString(out.UserPool.Name) != "acme-users" {
-		t.Errorf("pool %q, want the recorded acme-users", aws.ToString(out.UserPool.Name))
 	}
 }

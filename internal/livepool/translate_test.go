@@ -128,8 +128,17 @@ func TestOwnedChangesAndImportIDs(t *testing.T) {
 	}
 	got := register(t, plan)
 
-	if v, _ := lookup(got.pool, "lambdaConfig.preSignUp"); v != mergeFunctionARN {
-		t.Errorf("pre sign-up trigger %v, want %s", v, mergeFunctionARN)
+	// The recorded pool has a Descope provider but no custom:descope_sub:
+	// the trigger moves in the next run, once the provider maps it.
+	if v, _ := lookup(got.pool, "lambdaConfig.preSignUp"); v != recordedBlogTrigger || !plan.PreSignUpWaits {
+		t.Errorf("pre sign-up trigger %v (waits %v), want the live %s kept for this run", v, plan.PreSignUpWaits, recordedBlogTrigger)
+	}
+	next, err := Adopt(afterFirstRun(state), ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := lookup(register(t, next).pool, "lambdaConfig.preSignUp"); v != mergeFunctionARN || next.PreSignUpWaits {
+		t.Errorf("next run: pre sign-up trigger %v (waits %v), want %s", v, next.PreSignUpWaits, mergeFunctionARN)
 	}
 	if plan.PreviousPreSignUpARN != recordedBlogTrigger {
 		t.Errorf("PreviousPreSignUpARN %q, want the replaced %s", plan.PreviousPreSignUpARN, recordedBlogTrigger)
@@ -249,12 +258,27 @@ func afterAdoption(state *State) *State {
 	return &next
 }
 
-// TestSecondRunDeclaresTheSameInputs: translating the adopted state again
-// gives the same inputs (so a second `pulumi up` changes nothing), and the
-// merge function in the trigger is not refused as a foreign trigger.
+// afterFirstRun is the recorded state after a first run that kept the
+// trigger (Plan.PreSignUpWaits): everything else adopted.
+func afterFirstRun(state *State) *State {
+	next := afterAdoption(state)
+	next.Pool.LambdaConfig = state.Pool.LambdaConfig
+	return next
+}
+
+// TestSecondRunDeclaresTheSameInputs: the recorded pool, which has a Descope
+// provider but no custom:descope_sub, is adopted in two runs (the first keeps
+// the trigger, the second moves it); translating the adopted state again
+// gives the same inputs as the run that moved it (so a further `pulumi up`
+// changes nothing), and the merge function in the trigger is not refused as
+// a foreign trigger.
 func TestSecondRunDeclaresTheSameInputs(t *testing.T) {
 	state := readRecorded(t, recordedPoolID, recordedClientID)
-	first, err := Adopt(state, ownedForTest())
+	initial, err := Adopt(state, ownedForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := Adopt(afterFirstRun(state), ownedForTest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +288,9 @@ func TestSecondRunDeclaresTheSameInputs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second run refused: %v", err)
 	}
-	wantFirst := []string{
-		"user pool " + recordedPoolID + ": replace the pre sign-up trigger " + recordedBlogTrigger + " with the merge function " + mergeFunctionName,
+	wantInitial := []string{
+		"user pool " + recordedPoolID + ": keep the pre sign-up trigger " + recordedBlogTrigger + " in this run; the next `pulumi up` moves it to the merge function " + mergeFunctionName +
+			", once this one has added custom:descope_sub, let the app clients write it and mapped it on the provider Descope (the function links only with it)",
 		"user pool " + recordedPoolID + ": add the custom attribute custom:descope_sub (in place)",
 		"app client " + recordedClientID + ": add Descope to SupportedIdentityProviders",
 		"app client " + recordedClientID + ": add code to AllowedOAuthFlows",
@@ -273,8 +298,12 @@ func TestSecondRunDeclaresTheSameInputs(t *testing.T) {
 		"app client " + recordedClientID + ": turn on AllowedOAuthFlowsUserPoolClient",
 		"app client " + recordedClientID + ": add custom:descope_sub, email_verified, given_name, name to WriteAttributes (the Descope provider maps them; Cognito fails a federated sign-in that cannot write one)",
 	}
+	if !slices.Equal(initial.Changes, wantInitial) {
+		t.Errorf("first run changes\n%s\nwant\n%s", strings.Join(initial.Changes, "\n"), strings.Join(wantInitial, "\n"))
+	}
+	wantFirst := []string{"user pool " + recordedPoolID + ": replace the pre sign-up trigger " + recordedBlogTrigger + " with the merge function " + mergeFunctionName}
 	if !slices.Equal(first.Changes, wantFirst) {
-		t.Errorf("first run changes\n%s\nwant\n%s", strings.Join(first.Changes, "\n"), strings.Join(wantFirst, "\n"))
+		t.Errorf("the run that moves the trigger changes\n%s\nwant\n%s", strings.Join(first.Changes, "\n"), strings.Join(wantFirst, "\n"))
 	}
 	if len(second.Changes) != 0 {
 		t.Errorf("second run still changes %v", second.Changes)

@@ -4,6 +4,7 @@
 package livepooltest
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,8 +14,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/awsconfig"
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/motoserver"
 )
+
+// Cognito is a Cognito client for the isolated environment (IsolateAWS),
+// built as the program builds its own: with awsconfig.Load.
+func Cognito(ctx context.Context, t *testing.T) *cognitoidentityprovider.Client {
+	t.Helper()
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cognitoidentityprovider.NewFromConfig(cfg)
+}
 
 // IsolateAWS gives the test fixed fake credentials and a region, no instance
 // metadata and no shared files, and points Cognito at endpoint (loopback).
