@@ -17,8 +17,10 @@ func chainingOwned() Owned {
 	return owned
 }
 
+// The run that moves the trigger: the first run of the post's pool only
+// added custom:descope_sub (TestOwnedChangesAndImportIDs), chained or not.
 func TestChainingThePoolsTriggerIsAdopted(t *testing.T) {
-	state := readRecorded(t, recordedPoolID, recordedClientID)
+	state := afterFirstRun(readRecorded(t, recordedPoolID, recordedClientID))
 	plan, err := Adopt(state, chainingOwned())
 	if err != nil {
 		t.Fatalf("Adopt: %v", err)
