@@ -9,6 +9,10 @@ import (
 // names the previous pre sign-up trigger it calls first (lambda/chain.go).
 const ChainedPreSignUpVariable = "CHAINED_PRE_SIGN_UP_ARN"
 
+// ChainAction is the one action the merge function's role may call on the
+// chained function, and on nothing else.
+const ChainAction = "lambda:InvokeFunction"
+
 // chainedPreSignUp is the function the merge function calls first, empty
 // when it chains none.
 func (a CognitoPasskeysArgs) chainedPreSignUp() string {
@@ -32,7 +36,7 @@ func newChainPolicy(ctx *pulumi.Context, name string, a CognitoPasskeysArgs, rol
 		Statement: []policyStatement{{
 			Sid:      "InvokePreviousPreSignUpTrigger",
 			Effect:   "Allow",
-			Action:   []string{"lambda:InvokeFunction"},
+			Action:   []string{ChainAction},
 			Resource: []string{arn},
 		}},
 	}.json()

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify"
 	vt "github.com/cognito-descope-passkeys/cognito-descope-passkeys/internal/verify/verifytest"
 )
@@ -114,6 +116,17 @@ func TestBinaryJudgesTheDeployment(t *testing.T) {
 		}, verify.ExitFailed, "trigger-wiring"},
 		{"a provider-name mismatch", func(w *vt.World) {
 			w.Function["Configuration"].(map[string]any)["Environment"] = map[string]any{"Variables": map[string]any{"DESCOPE_PROVIDER_NAME": "DescopeOld"}}
+		}, verify.ExitFailed, "trigger-wiring"},
+		{"a chained function that auto-confirms", func(w *vt.World) {
+			w.Chain(events.CognitoEventUserPoolsPreSignupResponse{AutoConfirmUser: true})
+		}, verify.ExitPassed, ""},
+		{"a chained function that refuses verify's event", func(w *vt.World) {
+			w.Chain(events.CognitoEventUserPoolsPreSignupResponse{})
+			w.Invoke = vt.ChainedRefusal("Sign-up refused: only example.com addresses may register")
+		}, verify.ExitUnknown, ""},
+		{"a role that may not invoke the chained function", func(w *vt.World) {
+			w.Chain(events.CognitoEventUserPoolsPreSignupResponse{})
+			w.RoleGrants = vt.LinkGrants(vt.RoleARN, vt.UserPoolARN)
 		}, verify.ExitFailed, "trigger-wiring"},
 	}
 	for _, tt := range tests {

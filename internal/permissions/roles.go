@@ -72,7 +72,8 @@ var DeployRole = Policy{Version: "2012-10-17", Statement: []Statement{
 	}, Resource: []string{arn("lambda", "function:passkeys-*")}},
 	// A detach or teardown of an adopted pool first checks that Cognito may
 	// still invoke the trigger it puts back, which is the pool's own function
-	// (the post's, say), not one of passkeys-*.
+	// (the post's, say), not one of passkeys-*. Verify reads the same
+	// function when the merge function chains it.
 	{Sid: "DetachChecksThePreviousTrigger", Effect: "Allow", Action: []string{"lambda:GetFunction", "lambda:GetPolicy"},
 		Resource: []string{arn("lambda", "function:*")}},
 	{Sid: "VerifyRunsTheMergeFunctionOnce", Effect: "Allow", Action: []string{"lambda:InvokeFunction"},

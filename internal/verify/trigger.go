@@ -26,14 +26,17 @@ const providerNameVariable = "DESCOPE_PROVIDER_NAME"
 // checkTrigger is check 3: the pool's pre sign-up trigger is the stack's
 // function, the function is the one the program deploys, it links the pool's
 // provider, its role may call what linking needs, and only this pool may
-// invoke it.
-func (v *Verifier) checkTrigger(ctx context.Context) Check {
+// invoke it. When the function chains the pool's previous trigger, the
+// chained function must exist and the role may invoke it. It returns the
+// chained function's ARN, empty when the function chains none or its
+// configuration could not be read.
+func (v *Verifier) checkTrigger(ctx context.Context) (Check, string) {
 	c := Check{ID: "trigger-wiring", Title: "Pre sign-up trigger " + v.In.MergeFunctionName, Status: StatusPass}
 
 	callCtx, cancel := v.callContext(ctx)
 	fn, err := v.Lambda.GetFunction(callCtx, &lambda.GetFunctionInput{FunctionName: aws.String(v.In.MergeFunctionName)})
 	cancel()
-	var functionARN, roleARN string
+	var functionARN, roleARN, chainedARN string
 	switch {
 	case isNotFound(err):
 		c.fail(fixRedeploy+"; if the name is wrong, pass --merge-function-name", "function %s does not exist in %s", v.In.MergeFunctionName, v.In.Region)
@@ -62,6 +65,13 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 			c.fail(fixRedeploy, "function runtime is %q, not provided.al2023", cfg.Runtime)
 		}
 		v.judgeProviderName(&c, cfg.Environment)
+		if cfg.Environment != nil {
+			chainedARN = strings.TrimSpace(cfg.Environment.Variables[passkeys.ChainedPreSignUpVariable])
+		}
+		if chainedARN != "" {
+			c.pass("the function chains %s (%s): it invokes that function first, with the same event, for every pre sign-up event", chainedARN, passkeys.ChainedPreSignUpVariable)
+			v.judgeChainedFunction(ctx, &c, chainedARN)
+		}
 	}
 
 	callCtx, cancel = v.callContext(ctx)
@@ -101,6 +111,9 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 		} else {
 			v.judgeRole(ctx, &c, roleARN, poolARN)
 		}
+		if chainedARN != "" {
+			v.judgeChainRole(ctx, &c, roleARN, chainedARN)
+		}
 	}
 
 	callCtx, cancel = v.callContext(ctx)
@@ -118,7 +131,63 @@ func (v *Verifier) checkTrigger(ctx context.Context) Check {
 	default:
 		v.judgePolicy(&c, str(policy.Policy), poolARN)
 	}
-	return c
+	return c, chainedARN
+}
+
+// fixChainedFunctionGone is the fix when the merge function cannot call the
+// function it chains: it then fails every sign-up closed.
+const fixChainedFunctionGone = "the merge function fails every sign-up closed while it cannot call that function: restore it (same ARN), or, if its rules are no longer wanted, stop chaining as docs/adoption.md \"Chain or replace the pool's trigger\" says"
+
+// judgeChainedFunction checks that the chained function exists.
+func (v *Verifier) judgeChainedFunction(ctx context.Context, c *Check, chainedARN string) {
+	callCtx, cancel := v.callContext(ctx)
+	fn, err := v.Lambda.GetFunction(callCtx, &lambda.GetFunctionInput{FunctionName: aws.String(chainedARN)})
+	cancel()
+	switch {
+	case isNotFound(err):
+		c.fail(fixChainedFunctionGone, "the chained function %s does not exist", chainedARN)
+	case err != nil:
+		msg, fix := awsFix("lambda:GetFunction", err)
+		c.fail(fix, "%s (on the chained function)", msg)
+	case fn.Configuration == nil:
+		c.unknown("read it with `aws lambda get-function --function-name "+chainedARN+"`", "GetFunction returned no configuration for the chained function %s", chainedARN)
+	default:
+		c.pass("the chained function %s exists (state %s)", chainedARN, fn.Configuration.State)
+	}
+}
+
+// judgeChainRole asks IAM whether the function's role may invoke exactly the
+// chained function (passkeys.ChainAction): without it every sign-up fails
+// closed.
+func (v *Verifier) judgeChainRole(ctx context.Context, c *Check, roleARN, chainedARN string) {
+	callCtx, cancel := v.callContext(ctx)
+	out, err := v.IAM.SimulatePrincipalPolicy(callCtx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String(roleARN),
+		ActionNames:     []string{passkeys.ChainAction},
+		ResourceArns:    []string{chainedARN},
+	})
+	cancel()
+	switch {
+	case isNotFound(err):
+		c.fail(fixRedeploy, "the function's role %s does not exist", roleARN)
+		return
+	case err != nil:
+		msg, fix := awsFix("iam:SimulatePrincipalPolicy", err)
+		c.fail(fix, "%s", msg)
+		return
+	}
+	decision := "no answer"
+	for _, r := range out.EvaluationResults {
+		if str(r.EvalActionName) == passkeys.ChainAction {
+			decision = string(r.EvalDecision)
+		}
+	}
+	if decision != string(iamtypes.PolicyEvaluationDecisionTypeAllowed) {
+		c.fail(fixRedeploy+"; the stack lets the role invoke exactly that function, and without it the merge function fails every sign-up closed",
+			"the function's role %s may not call %s on the chained function %s (%s)", roleARN, passkeys.ChainAction, chainedARN, decision)
+		return
+	}
+	c.pass("the function's role may call %s on the chained function", passkeys.ChainAction)
 }
 
 // judgeProviderName checks that the function links the provider the pool

@@ -49,11 +49,12 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 // say so.
 func (v *Verifier) Run(ctx context.Context) Report {
 	discoveryCheck, doc := v.checkIssuer(ctx)
+	triggerCheck, chainedARN := v.checkTrigger(ctx)
 	checks := []Check{
 		discoveryCheck,
 		v.checkProvider(ctx, doc),
-		v.checkTrigger(ctx),
-		v.checkFunctionRuns(ctx),
+		triggerCheck,
+		v.checkFunctionRuns(ctx, chainedARN),
 		v.checkHostedUI(ctx, doc),
 	}
 	r := Report{Status: StatusPass, Checks: checks}

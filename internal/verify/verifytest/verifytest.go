@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -54,6 +55,9 @@ const (
 	FlowHostingPage = "https://app.example.com/login"
 	// FlowID is the stack's descopeFlowId: the imported passkey flow.
 	FlowID = "oidc-flow"
+	// ChainedARN is the pool's previous pre sign-up function, for a stack
+	// that chains it (Chain).
+	ChainedARN = "arn:aws:lambda:us-east-1:123456789012:function:company-pre-sign-up"
 )
 
 //go:embed testdata/*.json
@@ -90,7 +94,10 @@ type World struct {
 	UserPool         map[string]any
 	IdentityProvider map[string]any
 	Function         map[string]any
-	Policy           map[string]any
+	// OtherFunctions are the GetFunction answers for other functions, by
+	// the name or ARN they are asked for (the chained function's ARN).
+	OtherFunctions map[string]map[string]any
+	Policy         map[string]any
 	// RoleGrants are what IAM's policy simulation allows: by default the
 	// function's role may call the link actions on the pool, and nothing else.
 	RoleGrants []Grant
@@ -131,6 +138,59 @@ const SkipLog = `{"time":"2026-11-24T01:00:00.000Z","type":"platform.start","rec
 {"time":"2026-11-24T01:00:00.002Z","type":"platform.report","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000001","metrics":{"durationMs":1.84,"billedDurationMs":2,"memorySizeMB":128,"maxMemoryUsedMB":20},"status":"success"}}
 `
 
+// ChainedSkipLog is the log of a merge function that chains: the chained
+// call went well, then the merge function skipped the ignored trigger.
+const ChainedSkipLog = `{"time":"2026-11-24T01:00:00.000Z","type":"platform.start","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000002","version":"$LATEST"}}
+{"time":"2026-11-24T01:00:00Z","level":"INFO","msg":"pre sign-up decision","decision":"skip","reason":"other_trigger","trigger_source":"PreSignUp_AdminCreateUser","user_pool_id":"us-east-1_VerifyPl1","provider":"Descope","require_existing_user":false,"email":"","candidates":0,"cognito_calls":0,"throttled_attempts":0,"duration_ms":31,"chained_outcome":"ok","chained_ms":29}
+{"time":"2026-11-24T01:00:00.032Z","type":"platform.report","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000002","metrics":{"durationMs":31.2,"billedDurationMs":32,"memorySizeMB":128,"maxMemoryUsedMB":21},"status":"success"}}
+`
+
+// ChainedRefusalLog is the log of a merge function whose chained function
+// refused the event: the merge function's own decision never ran.
+const ChainedRefusalLog = `{"time":"2026-11-24T01:00:00Z","level":"WARN","msg":"pre sign-up decision","decision":"refuse","reason":"chained_function","trigger_source":"PreSignUp_AdminCreateUser","user_pool_id":"us-east-1_VerifyPl1","provider":"Descope","require_existing_user":false,"email":"","candidates":0,"cognito_calls":0,"throttled_attempts":0,"duration_ms":27,"chained_outcome":"refused","chained_ms":26}
+{"time":"2026-11-24T01:00:00.028Z","type":"platform.report","record":{"requestId":"6f1d2c3b-0000-4000-8000-000000000003","metrics":{"durationMs":27.9,"billedDurationMs":28,"memorySizeMB":128,"maxMemoryUsedMB":21},"status":"error"}}
+`
+
+// Chain makes the stack one that chains ChainedARN, as
+// chainPreSignUpTrigger deploys it: the merge function's environment names
+// it, it exists, the role may invoke it, and the function answers with
+// ChainedAnswer(response) for the chained function's response.
+func (w *World) Chain(response events.CognitoEventUserPoolsPreSignupResponse) {
+	cfg := w.Function["Configuration"].(map[string]any)
+	cfg["Environment"].(map[string]any)["Variables"].(map[string]any)[passkeys.ChainedPreSignUpVariable] = ChainedARN
+	w.OtherFunctions[ChainedARN] = map[string]any{"Configuration": map[string]any{
+		"FunctionName": "company-pre-sign-up", "FunctionArn": ChainedARN, "Runtime": "python3.12",
+		"Role": "arn:aws:iam::123456789012:role/company-pre-sign-up", "State": "Active",
+	}}
+	w.RoleGrants = append(w.RoleGrants, Grant{Role: RoleARN, Action: passkeys.ChainAction, Resource: ChainedARN})
+	w.Invoke = ChainedAnswer(response)
+}
+
+// ChainedAnswer answers as a merge function that chains does when the
+// chained function accepts the event with response: the event with that
+// response, and a skip decision after a chained call that went well.
+func ChainedAnswer(response events.CognitoEventUserPoolsPreSignupResponse) func(payload []byte) InvokeAnswer {
+	return func(payload []byte) InvokeAnswer {
+		var fields map[string]any
+		if err := json.Unmarshal(payload, &fields); err != nil {
+			return InvokeAnswer{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"bad event","errorType":"InvalidEventError"}`)}
+		}
+		fields["response"] = response
+		answer, _ := json.Marshal(fields)
+		return InvokeAnswer{Payload: answer, LogTail: ChainedSkipLog}
+	}
+}
+
+// ChainedRefusal answers as a merge function that chains does when the
+// chained function refuses the event with message: Lambda's function error
+// with that message, as Cognito shows it.
+func ChainedRefusal(message string) func(payload []byte) InvokeAnswer {
+	return func([]byte) InvokeAnswer {
+		body, _ := json.Marshal(map[string]string{"errorMessage": message, "errorType": "ChainedRefusalError"})
+		return InvokeAnswer{FunctionError: "Unhandled", Payload: body, LogTail: ChainedRefusalLog}
+	}
+}
+
 // Lock runs change with the world locked, so servers see a whole change.
 func (w *World) Lock(change func(w *World)) {
 	w.mu.Lock()
@@ -141,7 +201,7 @@ func (w *World) Lock(change func(w *World)) {
 // New starts a world where every check passes, and stops it when t ends.
 func New(t testing.TB) *World {
 	t.Helper()
-	w := &World{Errors: map[string]AWSError{}, HostedUIQuery: url.Values{}}
+	w := &World{Errors: map[string]AWSError{}, HostedUIQuery: url.Values{}, OtherFunctions: map[string]map[string]any{}}
 	w.Descope = httptest.NewServer(http.HandlerFunc(w.serveDescope))
 	t.Cleanup(w.Descope.Close)
 	w.HostedUI = httptest.NewServer(http.HandlerFunc(w.serveHostedUI))
@@ -352,6 +412,9 @@ func (w *World) serveAWS(rw http.ResponseWriter, r *http.Request) {
 		op = "GetPolicy"
 	case r.Method == http.MethodPost && r.URL.Path == prefix+"/invocations":
 		op = "Invoke"
+	case r.Method == http.MethodGet && w.OtherFunctions[strings.TrimPrefix(r.URL.Path, "/2015-03-31/functions/")] != nil:
+		writeJSON(rw, http.StatusOK, w.OtherFunctions[strings.TrimPrefix(r.URL.Path, "/2015-03-31/functions/")])
+		return
 	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
 		writeJSONError(rw, AWSError{Status: 404, Code: "ResourceNotFoundException", Message: "Function not found: " + r.URL.Path}, false)
 		return
